@@ -1,0 +1,1 @@
+"""Compiler passes: one module per pass; :mod:`qclone.passes.pipeline` composes them."""

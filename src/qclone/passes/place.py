@@ -1,0 +1,118 @@
+"""Pass: initial placement of role slots on a target's qubits.
+
+The placement grows the program's interaction structure (Bell pairs, the S and N fan-out chains,
+the recovery's hubs) outwards from the middle of the device: slots are taken in breadth-first
+order of the interaction graph, and each goes to the free qubit that minimizes its weighted
+distance to its already placed partners. On an all-to-all target the placement is the identity.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Iterable
+
+from qclone.circuit import Gate
+from qclone.errors import TargetTooSmall
+from qclone.passes.synthesize import Block
+from qclone.targets import Target
+
+
+def _center(target: Target, nodes: set[int]) -> int:
+    """A central qubit of the component ``nodes`` (middle of a double-sweep diameter path)."""
+    start = min(nodes)
+    row = target.distance_row(start)
+    u = max(nodes, key=lambda q: (int(row[q]), -q))
+    row = target.distance_row(u)
+    v = max(nodes, key=lambda q: (int(row[q]), -q))
+    path = target.shortest_path(u, v)
+    return path[len(path) // 2]
+
+
+def _nearest_free(target: Target, start: int, free: set[int], limit: int) -> list[int]:
+    """Up to ``limit`` free qubits in breadth-first order from ``start``."""
+    found: list[int] = []
+    seen = {start}
+    queue = deque([start])
+    while queue and len(found) < limit:
+        q = queue.popleft()
+        if q in free:
+            found.append(q)
+        for r in sorted(target.neighbors(q)):
+            if r not in seen:
+                seen.add(r)
+                queue.append(r)
+    return found
+
+
+def interaction_weights(blocks: Iterable[Block]) -> Counter[tuple[int, int]]:
+    w: Counter[tuple[int, int]] = Counter()
+    for block in blocks:
+        for chain in block:
+            for g in chain:
+                if g.is_two_qubit:
+                    a, b = g.qubits
+                    w[(min(a, b), max(a, b))] += 1
+    return w
+
+
+def place(blocks: Iterable[Block], num_slots: int, target: Target) -> list[int]:
+    """Return ``layout[slot] = physical qubit`` for ``num_slots`` slots."""
+    target.require(num_slots, "the program")
+    if target.all_to_all:
+        return list(range(num_slots))
+    comps = target.connected_components()
+    component = set(max(comps, key=len))
+    if len(component) < num_slots:  # pragma: no cover - require() already checks this
+        raise TargetTooSmall(f"target {target.name} has no connected region of {num_slots} qubits")
+    weights = interaction_weights(blocks)
+    adj: dict[int, dict[int, int]] = {s: {} for s in range(num_slots)}
+    for (a, b), w in weights.items():
+        adj[a][b] = adj[a].get(b, 0) + w
+        adj[b][a] = adj[b].get(a, 0) + w
+    center = _center(target, component)
+    free = set(component)
+    layout: dict[int, int] = {}
+    degree = {s: sum(adj[s].values()) for s in range(num_slots)}
+    unplaced = set(range(num_slots))
+    while unplaced:
+        # next component of the interaction graph: start at its busiest slot
+        root = max(unplaced, key=lambda s: (degree[s], -s))
+        order = [root]
+        seen = {root}
+        i = 0
+        while i < len(order):
+            s = order[i]
+            i += 1
+            for t in sorted(adj[s], key=lambda t: (-adj[s][t], t)):
+                if t not in seen:
+                    seen.add(t)
+                    order.append(t)
+        for s in order:
+            placed = [(t, w) for t, w in adj[s].items() if t in layout]
+            if not placed:
+                anchor = center if not layout else _anchor(target, layout, free, center)
+                cands = _nearest_free(target, anchor, free, 1)
+            else:
+                heavy = max(placed, key=lambda tw: tw[1])[0]
+                cands = _nearest_free(target, layout[heavy], free, 12)
+            crow = target.distance_row(center)
+
+            def score(q: int, placed: list[tuple[int, int]] = placed) -> tuple[int, int, int]:
+                cost = sum(w * target.distance(q, layout[t]) for t, w in placed)
+                return (cost, int(crow[q]), q)
+
+            best = min(cands, key=score)
+            layout[s] = best
+            free.discard(best)
+            unplaced.discard(s)
+    return [layout[s] for s in range(num_slots)]
+
+
+def _anchor(target: Target, layout: dict[int, int], free: set[int], center: int) -> int:
+    """Where a new, unconnected group starts: the free qubit nearest to the center."""
+    found = _nearest_free(target, center, free, 1)
+    return found[0] if found else center
+
+
+def gates_of(blocks: Iterable[Block]) -> list[Gate]:
+    return [g for b in blocks for ch in b for g in ch]

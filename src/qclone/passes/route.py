@@ -1,0 +1,138 @@
+"""Pass: protocol-aware routing of synthesized blocks onto a target's coupling graph.
+
+The syntheses hand the router *blocks* of chains that commute with each other (the fan-outs of
+the Bell index, the key corrections of a recovery). The router exploits that freedom: it runs
+every chain head that is already adjacent, and only when none is, walks the busiest qubit of the
+block (the fan-out's hub) towards the nearest waiting partner with SWAPs. A SWAP right after a
+gate on the same pair is merged with it (``CX; SWAP`` is two CNOTs), so a hub walking along a
+line of targets costs two CNOTs per target instead of four.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from qclone.circuit import Circuit, Gate
+from qclone.errors import CompilationError, DisconnectedTarget
+from qclone.passes.synthesize import Block
+from qclone.targets import Target
+
+
+@dataclass(frozen=True)
+class Routed:
+    circuit: Circuit
+    final: list[int]  # final[slot] = physical qubit
+    swaps: int
+
+
+def _merge_swap(prev: Gate, a: int, b: int) -> list[Gate] | None:
+    """``prev; SWAP(a, b)`` as two CNOTs (plus Hadamards) when ``prev`` acts on (a, b)."""
+    if set(prev.qubits) != {a, b}:
+        return None
+    c, t = prev.qubits
+    if prev.name == "cx":  # CX(c,t); SWAP == CX(t,c); CX(c,t)
+        return [Gate("cx", (t, c)), Gate("cx", (c, t))]
+    if prev.name == "cz":  # CZ(c,t) = H_t CX(c,t) H_t; then the SWAP moves H_t onto c
+        return [Gate("h", (t,)), Gate("cx", (t, c)), Gate("cx", (c, t)), Gate("h", (c,))]
+    return None
+
+
+class _Router:
+    def __init__(self, target: Target, layout: list[int]) -> None:
+        self.t = target
+        self.loc = list(layout)  # slot -> physical
+        self.occ: dict[int, int] = {p: s for s, p in enumerate(layout)}  # physical -> slot
+        self.out: list[Gate | None] = []
+        self.last: dict[int, int] = {}  # physical -> index in out of its last gate
+        self.swaps = 0
+
+    def emit(self, g: Gate) -> None:
+        phys = Gate(g.name, tuple(self.loc[q] for q in g.qubits))
+        self.out.append(phys)
+        for q in phys.qubits:
+            self.last[q] = len(self.out) - 1
+
+    def swap(self, p: int, q: int) -> None:
+        """SWAP the contents of physical qubits p and q (adjacent)."""
+        self.swaps += 1
+        i, j = self.last.get(p, -1), self.last.get(q, -1)
+        merged = None
+        if i == j and i >= 0:
+            prev = self.out[i]
+            assert prev is not None
+            merged = _merge_swap(prev, p, q)
+        if merged is not None:
+            self.out[i] = None
+            self.out.extend(merged)
+        else:
+            self.out.append(Gate("swap", (p, q)))
+        self.last[p] = self.last[q] = len(self.out) - 1
+        sp, sq = self.occ.get(p), self.occ.get(q)
+        if sp is not None:
+            self.loc[sp] = q
+        if sq is not None:
+            self.loc[sq] = p
+        self.occ.pop(p, None)
+        self.occ.pop(q, None)
+        if sp is not None:
+            self.occ[q] = sp
+        if sq is not None:
+            self.occ[p] = sq
+
+    def adjacent(self, g: Gate) -> bool:
+        a, b = g.qubits
+        return self.t.is_adjacent(self.loc[a], self.loc[b])
+
+    def run_block(self, block: Block) -> None:
+        heads = [0] * len(block)
+        remaining = sum(len(ch) for ch in block)
+        while remaining:
+            progressed = True
+            while progressed:
+                progressed = False
+                for ci, ch in enumerate(block):
+                    while heads[ci] < len(ch):
+                        g = ch[heads[ci]]
+                        if g.is_two_qubit and not self.adjacent(g):
+                            break
+                        self.emit(g)
+                        heads[ci] += 1
+                        remaining -= 1
+                        progressed = True
+            if not remaining:
+                return
+            waiting = [ch[heads[ci]] for ci, ch in enumerate(block) if heads[ci] < len(ch)]
+            busy: Counter[int] = Counter()
+            for ci, ch in enumerate(block):
+                for g in ch[heads[ci] :]:
+                    if g.is_two_qubit:
+                        busy.update(g.qubits)
+            g = min(
+                waiting,
+                key=lambda w: (self.t.distance(self.loc[w.qubits[0]], self.loc[w.qubits[1]]),),
+            )
+            a, b = g.qubits
+            mover, other = (a, b) if busy[a] >= busy[b] else (b, a)
+            path = self.t.shortest_path(self.loc[mover], self.loc[other])
+            if len(path) < 2:
+                raise DisconnectedTarget(
+                    f"target {self.t.name}: no path between qubits {self.loc[a]} and "
+                    f"{self.loc[b]}; the program needs them connected"
+                )
+            # walk the mover until it is adjacent to its partner, then the gate runs
+            for step in path[1:-1]:
+                self.swap(self.loc[mover], step)
+
+    def circuit(self) -> Circuit:
+        return Circuit(self.t.num_qubits, tuple(g for g in self.out if g is not None))
+
+
+def route(blocks: tuple[Block, ...] | list[Block], target: Target, layout: list[int]) -> Routed:
+    """Route the blocks (on slots) starting from ``layout[slot] = physical qubit``."""
+    if len(set(layout)) != len(layout):
+        raise CompilationError("layout maps two slots to the same physical qubit")
+    r = _Router(target, layout)
+    for block in blocks:
+        r.run_block(block)
+    return Routed(r.circuit(), r.loc, r.swaps)

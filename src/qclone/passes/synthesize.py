@@ -1,0 +1,121 @@
+"""Gate-level syntheses of the protocol's operations, on slot indices.
+
+Each synthesis returns a :class:`Synthesis`: a list of *blocks* in order, each block a list of
+*chains* (gate sequences) that commute with each other, so a router may interleave them in any
+order; plus the permutation the synthesis applies to the roles (``moves``: the wire whose content
+now sits on another slot).
+
+Forms (two-qubit gate counts; all checked against the reference meaning by ``qclone.verify``):
+
+================  ======================  ==================================================
+operation         strategy                two-qubit gates
+================  ======================  ==================================================
+clone             ``textbook``            ``5n`` (n Bell pairs, CNOT ladders for U_enc)
+clone             ``teleport`` (default)  ``3n`` for even n, ``3n + 1`` for odd n
+recover exact     ``paper``               ``2n + 1`` (the gate form of arXiv:2501.02757)
+recover function  ``paired``              ``3 floor((n-1)/2) + 2 ((n-1) mod 2) + 3``
+================  ======================  ==================================================
+
+The ``teleport`` clone prepares the isometry (Bell pairs and U_enc) directly: the data is
+teleported into a fresh pair while its Bell index is fanned out to all other pairs. It relabels:
+the data's slot ends as clone S_1 and S_1's slot ends as the source qubit A.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qclone.circuit import Gate
+
+Chain = list[Gate]
+Block = list[Chain]
+
+
+@dataclass
+class Synthesis:
+    blocks: list[Block] = field(default_factory=list)
+    # slot relabelling: maps a slot to the slot whose content it ends up holding
+    moves: dict[int, int] = field(default_factory=dict)
+
+    def seq(self, *gates: tuple[str, int] | tuple[str, int, int]) -> None:
+        """Append gates one block each (no reordering freedom)."""
+        for g in gates:
+            self.blocks.append([[Gate(g[0], tuple(g[1:]))]])
+
+    def block(self, chains: list[list[tuple[str, int] | tuple[str, int, int]]]) -> None:
+        self.blocks.append([[Gate(g[0], tuple(g[1:])) for g in ch] for ch in chains if ch])
+
+    def gates(self) -> list[Gate]:
+        return [g for b in self.blocks for ch in b for g in ch]
+
+
+def clone_textbook(a: int, s: list[int], k: list[int]) -> Synthesis:
+    """Bell pairs, then exp(-i pi/4 Z..Z) and exp(-i pi/4 X..X) as CNOT ladders (5n CNOTs)."""
+    out = Synthesis()
+    out.block([[("h", si), ("cx", si, ki)] for si, ki in zip(s, k, strict=True)])
+    chain = [a, *s]
+    # Z parity: ladder onto the last qubit, S (= exp(-i pi/4 Z) up to phase), unladder
+    out.seq(*[("cx", chain[i], chain[i + 1]) for i in range(len(chain) - 1)])
+    out.seq(("s", chain[-1]))
+    out.seq(*[("cx", chain[i], chain[i + 1]) for i in reversed(range(len(chain) - 1))])
+    out.block([[("h", q)] for q in chain])
+    out.seq(*[("cx", chain[i], chain[i + 1]) for i in range(len(chain) - 1)])
+    out.seq(("s", chain[-1]))
+    out.seq(*[("cx", chain[i], chain[i + 1]) for i in reversed(range(len(chain) - 1))])
+    out.block([[("h", q)] for q in chain])
+    return out
+
+
+def clone_teleport(a: int, s: list[int], k: list[int]) -> Synthesis:
+    """The clone isometry in 3n (+1 for odd n) CNOTs; see the module docstring."""
+    n = len(s)
+    x, y, z = a, k[0], s[0]  # data slot, key N1, fresh slot that becomes the source A
+    out = Synthesis()
+    out.seq(("h", y), ("cx", y, z))  # Bell pair (N1, new A)
+    out.seq(("cx", x, y), ("h", x), ("sdg", x), ("sdg", y))  # Bell index of (x, N1) -> bits
+    if n % 2 == 1:
+        out.seq(("cz", x, y))
+    s_slots = [x, *s[1:]]
+    # fan the two bits out along the S and N chains (the chains commute with each other)
+    out.block(
+        [
+            [("cx", s_slots[i - 1], s_slots[i]) for i in range(1, n)],
+            [("cx", k[i - 1], k[i]) for i in range(1, n)],
+        ]
+    )
+    # back to the Bell basis on every pair
+    out.block([[("h", s_slots[i]), ("cx", s_slots[i], k[i])] for i in range(n)])
+    out.moves = {x: z, z: x}  # slot x now holds clone S1, slot z holds the source A
+    return out
+
+
+def recover_paper(s: int, m: int, others: list[int]) -> Synthesis:
+    """U_dec(j) in the gate form of PROTOCOL.md (2n + 1 two-qubit gates)."""
+    out = Synthesis()
+    out.seq(("cx", s, m), ("h", s))
+    out.block([[("cz", s, t), ("cx", m, t)] for t in others])
+    out.seq(("s", s), ("s", m), ("cz", s, m), ("h", s), ("cx", s, m))
+    return out
+
+
+def recover_paired(s: int, m: int, others: list[int]) -> Synthesis:
+    """Functional recovery: the data lands on ``s``; key qubits are left as junk.
+
+    Key qubits are taken two at a time: one CNOT between them leaves the Bell-index Pauli as
+    X on the first and Z on the second, so each pair costs three gates instead of four.
+    """
+    out = Synthesis()
+    out.seq(("cx", s, m), ("h", s))
+    chains: list[list[tuple[str, int] | tuple[str, int, int]]] = []
+    for i in range(0, len(others) - 1, 2):
+        t1, t2 = others[i], others[i + 1]
+        chains.append([("cx", t1, t2), ("cx", m, t1), ("cz", s, t2)])
+    if len(others) % 2:
+        chains.append([("cz", s, others[-1]), ("cx", m, others[-1])])
+    out.block(chains)
+    out.seq(("s", s), ("s", m), ("cz", s, m), ("h", s), ("cx", s, m))
+    return out
+
+
+CLONE_STRATEGIES = {"teleport": clone_teleport, "textbook": clone_textbook}
+RECOVER_STRATEGIES = {"exact": recover_paper, "functional": recover_paired}

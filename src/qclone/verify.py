@@ -1,0 +1,272 @@
+"""Exact verification of compiled phases against the program's meaning (stim tableaux).
+
+For each phase, with ``C`` the compiled circuit and ``R`` the reference meaning of the phase
+(:mod:`qclone.semantics.reference`) placed on the phase's *final* layout, the tableau
+``T = R^-1 . C`` must act as the identity on the phase's input space:
+
+* a wire that holds a state at the start of the phase (a data qubit, a clone, a key) is an
+  arbitrary input: ``T`` must map its X and Z to themselves, moved from the wire's initial to
+  its final qubit, times only Z's on qubits that must end in ``|0>``;
+* a wire that is still fresh (created by a clone in this or a later phase) and every device
+  qubit that holds no wire starts in ``|0>``: ``T`` must map its Z to Z's on such qubits only.
+
+This proves the clone an isometry equal to the protocol's on every input state, the exact
+recover equal to U_dec(j) on every input, and every other wire untouched, all up to global
+phase and the layout's permutation. A functional recover only promises that its data lands on
+the clone's qubit; its key qubits are excluded from the tableau check and the promise is
+checked on the encrypted input state by stabilizer simulation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qclone.errors import VerificationError
+from qclone.ir.ops import Clone, Recover
+from qclone.semantics.reference import phase_reference
+
+if TYPE_CHECKING:
+    import stim
+
+    from qclone.compiled import CompileResult, PhaseCircuit
+    from qclone.ir.program import Analysis, OpInfo
+
+
+@dataclass(frozen=True)
+class PhaseVerdict:
+    phase: int
+    ok: bool
+    reason: str = ""
+
+
+def _compact(
+    phase: PhaseCircuit, wires: tuple[str, ...]
+) -> tuple[dict[int, int], int]:
+    used = set(phase.circuit.used_qubits())
+    used.update(phase.initial[w] for w in wires)
+    used.update(phase.final[w] for w in wires)
+    order = sorted(used)
+    return {q: i for i, q in enumerate(order)}, len(order)
+
+
+def _mapped_stim(phase: PhaseCircuit, cmap: dict[int, int], num: int) -> stim.Circuit:
+    return phase.circuit.mapped(cmap, num).to_stim()
+
+
+def _remap(ref: stim.Circuit, slot_to_qubit: list[int]) -> stim.Circuit:
+    """Rewrite a reference circuit on wire indices onto the given qubits."""
+    import stim
+
+    out = stim.Circuit()
+    for inst in ref:
+        targets = []
+        for t in inst.targets_copy():
+            if t.is_combiner:
+                targets.append(t)
+            elif t.is_x_target:
+                targets.append(stim.target_x(slot_to_qubit[t.value]))
+            elif t.is_z_target:
+                targets.append(stim.target_z(slot_to_qubit[t.value]))
+            elif t.is_y_target:
+                targets.append(stim.target_y(slot_to_qubit[t.value]))
+            else:
+                targets.append(slot_to_qubit[t.value])
+        out.append(inst.name, targets)
+    return out
+
+
+def _live_at(analysis: Analysis, phase: int) -> set[str]:
+    """Wires that hold a state at the start of ``phase``: data wires and earlier modules."""
+    live = set(analysis.data_wires)
+    for info in analysis.ops:
+        if isinstance(info.op, Clone) and info.phase < phase:
+            live.update(info.wires)
+    return live
+
+
+def verify_phase(result: CompileResult, index: int, *, logical: bool = False) -> PhaseVerdict:
+    import stim
+
+    analysis = result.analysis
+    phase = (result.logical if logical else result.phases)[index]
+    wires = analysis.wires
+    windex = {w: i for i, w in enumerate(wires)}
+    cmap, num = _compact(phase, wires)
+    live = _live_at(analysis, index)
+    junk: set[str] = set()
+    functional = []
+    for info in analysis.phase_ops(index):
+        if isinstance(info.op, Recover) and info.op.mode == "functional":
+            junk.update(info.wires)  # the clone's qubit is checked by simulation below
+            functional.append(info)
+    ref = phase_reference(analysis, index, windex)
+    final_q = [cmap[phase.final[w]] for w in wires]
+    init_q = {w: cmap[phase.initial[w]] for w in wires}
+    circ = _mapped_stim(phase, cmap, num)
+    check = circ + _remap(ref, final_q).inverse() if len(ref) else circ
+    tab = stim.Tableau.from_circuit(check) if len(check) else stim.Tableau(num)
+    if len(tab) < num:
+        tab = tab + stim.Tableau(num - len(tab))
+    final_of = {w: final_q[i] for i, w in enumerate(wires)}
+    out_zero = set(range(num)) - {final_of[w] for w in wires if w in live or w in junk}
+    out_zero_mask = [q in out_zero for q in range(num)]
+    in_zero = set(range(num)) - {init_q[w] for w in wires if w in live or w in junk}
+
+    def bad(w: str, msg: str) -> PhaseVerdict:
+        role = analysis.roles.get(w, w)
+        return PhaseVerdict(index, False, f"phase {index}: {role}: {msg}")
+
+    for w in wires:
+        if w not in live or w in junk:
+            continue
+        q_in, q_out = init_q[w], final_of[w]
+        for kind, p in (("X", tab.x_output(q_in)), ("Z", tab.z_output(q_in))):
+            xs, zs = p.to_numpy()
+            want_x = kind == "X"
+            if p.sign != 1:
+                return bad(w, f"{kind} picks up a sign (a wrong Pauli frame)")
+            if xs[q_out] != want_x or zs[q_out] == want_x:
+                return bad(w, f"{kind} does not end on its qubit {q_out}: the state moved or changed")
+            for q in xs.nonzero()[0]:
+                if q != q_out:
+                    return bad(w, f"{kind} spreads to qubit {q}: the wire is entangled with others")
+            for q in zs.nonzero()[0]:
+                if q != q_out and not out_zero_mask[q]:
+                    return bad(w, f"{kind} spreads to qubit {q}: the wire is entangled with others")
+    for q in sorted(in_zero):
+        p = tab.z_output(q)
+        xs, zs = p.to_numpy()
+        if p.sign != 1 or xs.any() or any(not out_zero_mask[r] for r in zs.nonzero()[0]):
+            return PhaseVerdict(
+                index, False, f"phase {index}: a qubit that starts in |0> (qubit {q}) is not "
+                "mapped onto the protocol's state (wrong isometry or leftover entanglement)"
+            )
+    for info in functional:
+        verdict = _check_functional(result, index, info, phase, cmap, num)
+        if verdict is not None:
+            return verdict
+    return PhaseVerdict(index, True)
+
+
+def _check_functional(
+    result: CompileResult,
+    index: int,
+    info: OpInfo,
+    phase: PhaseCircuit,
+    cmap: dict[int, int],
+    num: int,
+) -> PhaseVerdict | None:
+    """The data of a functional recover lands on the clone's qubit as a tensor factor.
+
+    Both the compiled phase and the reference phase (with the exact U_dec) run on the
+    encrypted input state (earlier phases as their reference, one reference qubit per data
+    wire). Every stabilizer of the reference state that avoids the recovery's key qubits must
+    hold in the compiled state. The stabilizers are put in canonical form with the key qubits
+    first, so the rows that avoid them generate exactly that subgroup.
+    """
+    import stim
+
+    assert isinstance(info.op, Recover)
+    analysis = result.analysis
+    wires = analysis.wires
+    windex = {w: i for i, w in enumerate(wires)}
+    total = num + len(analysis.data_wires)
+    final = [cmap[phase.final[w]] for w in wires]
+    junk = sorted({final[windex[w]] for w in info.wires[1:]})
+    order = junk + [q for q in range(total) if q not in set(junk)]
+    relabel = [0] * total
+    for i, q in enumerate(order):
+        relabel[q] = i
+    init = [relabel[cmap[phase.initial[w]]] for w in wires]
+    fin = [relabel[q] for q in final]
+    refs = {w: relabel[num + i] for i, w in enumerate(analysis.data_wires)}
+
+    def start() -> stim.TableauSimulator:
+        sim = stim.TableauSimulator()
+        sim.set_num_qubits(total)
+        for w, r in refs.items():
+            sim.h(r)
+            sim.cx(r, init[windex[w]])
+        for p in range(index):
+            sim.do(_remap(phase_reference(analysis, p, windex), init))
+        return sim
+
+    got = start()
+    got.do(phase.circuit.mapped({q: relabel[c] for q, c in cmap.items()}, total).to_stim())
+    root = _root_value(analysis, info.op.module)
+    if root is not None:
+        # the other wires are covered by the tableau check: only the data's landing is left
+        s_out = fin[windex[info.wires[0]]]
+        for kind in "XZ":
+            obs = stim.PauliString(total)
+            obs[s_out] = kind
+            obs[refs[root]] = kind
+            if got.peek_observable_expectation(obs) != 1:
+                return PhaseVerdict(
+                    index,
+                    False,
+                    f"phase {index}: {info.op.text()!r}: the data does not land on clone "
+                    f"{info.op.copy}'s qubit ({kind}{kind} with the input is not +1)",
+                )
+        return None
+    want = start()
+    want.do(_permutation_circuit(init, fin, total))
+    want.do(_remap(phase_reference(analysis, index, windex), fin))
+    for stab in want.canonical_stabilizers():
+        xs, zs = stab.to_numpy()
+        if any(xs[i] or zs[i] for i in range(len(junk))):
+            continue
+        if got.peek_observable_expectation(stab) != 1:
+            return PhaseVerdict(
+                index,
+                False,
+                f"phase {index}: {info.op.text()!r}: the data does not land on clone "
+                f"{info.op.copy}'s qubit, or the qubits other than the key differ from the "
+                "protocol's",
+            )
+    return None
+
+
+def _root_value(analysis: Analysis, module: str) -> str | None:
+    """The data wire whose value ``module`` encrypts, or None for a clone of a clone."""
+    for info in analysis.ops:
+        if isinstance(info.op, Clone) and info.op.module == module:
+            return info.op.data if info.op.data in analysis.data_wires else None
+    return None
+
+
+def _permutation_circuit(src: list[int], dst: list[int], num: int) -> stim.Circuit:
+    """SWAPs that move the content of qubit ``src[i]`` to qubit ``dst[i]``."""
+    import stim
+
+    where = list(range(num))  # where[c]: position of the content that started at c
+    at = list(range(num))  # at[p]: the content now at position p
+    c = stim.Circuit()
+    for s, d in zip(src, dst, strict=True):
+        p = where[s]
+        if p == d:
+            continue
+        c.append("SWAP", [p, d])
+        other = at[d]
+        at[p], at[d] = other, s
+        where[s], where[other] = d, p
+    return c
+
+
+def verify(result: CompileResult, *, raise_on_failure: bool = True) -> list[PhaseVerdict]:
+    """Prove every compiled phase (and every decomposed phase) equal to its meaning.
+
+    Raises :class:`~qclone.errors.VerificationError` naming the first failing phase, unless
+    ``raise_on_failure=False``, in which case the verdicts are returned.
+    """
+    verdicts = []
+    for i in range(len(result.phases)):
+        for logical in (True, False) if result.target is not None else (False,):
+            v = verify_phase(result, i, logical=logical)
+            if not v.ok and logical:
+                v = PhaseVerdict(v.phase, False, "decomposed " + v.reason)
+            verdicts.append(v)
+            if not v.ok and raise_on_failure:
+                raise VerificationError(v.reason)
+    return verdicts

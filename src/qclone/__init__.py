@@ -25,13 +25,13 @@ if TYPE_CHECKING:
     from qclone.compiled import CompileResult, PhaseCircuit
     from qclone.passes.pipeline import compile
     from qclone.targets import Target, get_target
-    from qclone.verify import verify
+    from qclone.verification import verify
 
 __version__ = "0.1.0"
 
 _LAZY = {
     "compile": ("qclone.passes.pipeline", "compile"),
-    "verify": ("qclone.verify", "verify"),
+    "verify": ("qclone.verification", "verify"),
     "get_target": ("qclone.targets", "get_target"),
     "Target": ("qclone.targets", "Target"),
     "CompileResult": ("qclone.compiled", "CompileResult"),

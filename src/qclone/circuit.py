@@ -88,7 +88,9 @@ class Circuit:
     gates: tuple[Gate, ...] = field(default=())
 
     @staticmethod
-    def from_ops(num_qubits: int, ops: Iterable[tuple[str, ...] | tuple[str | int, ...]]) -> Circuit:
+    def from_ops(
+        num_qubits: int, ops: Iterable[tuple[str, ...] | tuple[str | int, ...]]
+    ) -> Circuit:
         gates = []
         for op in ops:
             name = str(op[0])

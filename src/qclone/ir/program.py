@@ -101,7 +101,33 @@ class Analysis:
 
 
 def _is_concrete(n: Size) -> bool:
-    return isinstance(n, int) or (isinstance(n, sympy.Integer))
+    return isinstance(n, int | sympy.Integer)
+
+
+def _normalize_copies(copies: object, where: str) -> Size:
+    """Integers (Python, numpy, sympy) become ``int``; symbolic expressions stay symbolic."""
+    import operator
+
+    if isinstance(copies, bool):
+        raise InvalidProgram(f"{where}: copies must be an integer, got bool")
+    if isinstance(copies, float):
+        if not copies.is_integer():
+            raise InvalidProgram(f"{where}: copies must be an integer, got {copies}")
+        return int(copies)
+    if isinstance(copies, sympy.Expr):
+        if copies.is_Integer:
+            return int(copies)
+        # symbols are compared by name only, so text round trips are exact
+        plain = {
+            s: sympy.Symbol(s.name) for s in copies.free_symbols if isinstance(s, sympy.Symbol)
+        }
+        return copies.xreplace(plain)
+    try:
+        return operator.index(copies)  # type: ignore[arg-type]
+    except TypeError:
+        raise InvalidProgram(
+            f"{where}: copies must be an integer (or a sympy symbol), got {type(copies).__name__}"
+        ) from None
 
 
 def analyze(ops: tuple[Op, ...] | list[Op]) -> Analysis:
@@ -117,6 +143,7 @@ def analyze(ops: tuple[Op, ...] | list[Op]) -> Analysis:
     value_loc: dict[str, str] = {}  # data value name -> wire where it lives now
     value_of_wire: dict[str, str] = {}
     infos: list[OpInfo] = []
+    recovered_in: dict[str, int] = {}  # wire -> phase in which a recover delivered data to it
     phase = 0
     phase_used = False
 
@@ -178,14 +205,24 @@ def analyze(ops: tuple[Op, ...] | list[Op]) -> Analysis:
                     f"{op.text()!r}: copies must be an integer (or a sympy symbol for cost "
                     f"formulas), got {type(n).__name__}"
                 )
+            if isinstance(n, sympy.Expr) and (
+                (n.is_number and not n.is_Integer) or n.is_integer is False
+            ):
+                raise InvalidProgram(
+                    f"{op.text()!r}: copies={n} is not an integer; use a whole number >= 2"
+                )
             if _is_concrete(n) and int(n) < 2:
+                what = "a single clone is" if int(n) == 1 else f"{n} clones are"
                 raise TooFewCopies(
-                    f"{op.text()!r}: copies={n} is refused: with a single clone the clone is "
-                    "not encrypted (S_1 alone leaks the Y component of the input, "
-                    "arXiv:2501.02757); use copies >= 2"
+                    f"{op.text()!r}: copies={n} is refused: {what} not encrypted (one clone "
+                    "alone leaks the Y component of the input, arXiv:2501.02757); use "
+                    "copies >= 2"
                 )
             need_live(op.data, op)
-            # a clone whose value arrived in this phase is fine: clone-of-clone is one phase
+            if recovered_in.get(op.data) == phase:
+                # the recovered data is delivered first: its new clone starts a new phase
+                phase += 1
+                phase_used = False
             value = value_of_wire.get(op.data, op.data)
             mod = _ModuleState(op.module, n, op.data, value, phase)
             modules[op.module] = mod
@@ -283,6 +320,7 @@ def analyze(ops: tuple[Op, ...] | list[Op]) -> Analysis:
                     if reason == f"it is encrypted inside module {op.module}":
                         other.copy_wire[k] = s
                         del other.copy_gone[k]
+            recovered_in[s] = phase
             infos.append(OpInfo(op, phase, touched))
             phase_used = True
         elif isinstance(op, Discard):
@@ -350,6 +388,8 @@ class Program:
 
     # ---- building -------------------------------------------------------------------------
     def _append(self, op: Op) -> None:
+        if isinstance(op, Clone) and not isinstance(op.copies, int):
+            op = Clone(op.data, _normalize_copies(op.copies, op.text()), op.module)
         candidate = [*self._ops, op]
         analyze(candidate)  # raises on any broken rule, naming the op
         self._ops = candidate
@@ -362,16 +402,19 @@ class Program:
 
     def clone(self, data: Qubit | str, copies: Size, name: str | None = None) -> Module:
         """Encrypt ``data`` into ``copies`` clones; returns the module handle."""
-        module = name if name is not None else f"m{sum(isinstance(o, Clone) for o in self._ops)}"
-        if isinstance(copies, float) and not copies.is_integer():
-            raise InvalidProgram(f"clone {data} copies={copies}: copies must be an integer")
-        n: Size = int(copies) if isinstance(copies, float) else copies
+        if name is None:
+            used = {o.module for o in self._ops if isinstance(o, Clone)}
+            used |= {o.name for o in self._ops if isinstance(o, Data)}
+            k = sum(isinstance(o, Clone) for o in self._ops)
+            while f"m{k}" in used:
+                k += 1
+            name = f"m{k}"
+        module = name
+        n = _normalize_copies(copies, f"clone {data} copies={copies}")
         self._append(Clone(str(data), n, module))
         return Module(module, n)
 
-    def recover(
-        self, module: Module | str, copy: int, mode: RecoverMode = "exact"
-    ) -> Qubit:
+    def recover(self, module: Module | str, copy: int, mode: RecoverMode = "exact") -> Qubit:
         """Decrypt clone ``copy`` of ``module``; returns the qubit that now holds the data."""
         name = module.name if isinstance(module, Module) else module
         self._append(Recover(name, copy, mode))
@@ -405,13 +448,18 @@ class Program:
         ops: list[Op] = []
         for o in self._ops:
             if isinstance(o, Clone) and not _is_concrete(o.copies):
-                value = sympy.sympify(o.copies).subs({sympy.Symbol(k): v for k, v in sizes.items()})
+                expr = sympy.sympify(o.copies)
+                value = expr.subs(
+                    {sym: sizes[sym.name] for sym in expr.free_symbols if sym.name in sizes}
+                )
                 if not value.is_Integer:
                     raise SymbolicSizeError(
                         f"{o.text()!r}: copies={o.copies} is still symbolic after substitution; "
                         f"give a value for each of {sorted(map(str, value.free_symbols))}"
                     )
                 o = Clone(o.data, int(value), o.module)
+            elif isinstance(o, Clone) and not isinstance(o.copies, int):
+                o = Clone(o.data, int(o.copies), o.module)
             ops.append(o)
         return Program(ops)
 

@@ -6,25 +6,85 @@ from typing import TYPE_CHECKING
 
 from qclone.compiled import CompileResult, PhaseCircuit
 from qclone.cost.report import cost_report
-from qclone.ir.program import Program
-from qclone.passes.decompose import decompose
-from qclone.passes.place import place
+from qclone.ir.program import Analysis, Program
+from qclone.passes.decompose import LogicalPhase, decompose
+from qclone.passes.paths import long_path
+from qclone.passes.place import path_slot_order, place, place_along
 from qclone.passes.rebase import rebase
 from qclone.passes.route import route
+from qclone.targets import Target
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from qclone.targets import Target
+#: What each layout strategy does, as reported in the cost report.
+STRATEGIES: dict[str, str] = {
+    "teleport": "teleport clone (3n CNOTs) + interaction-greedy placement + hub routing",
+    "path": "nearest-neighbour clone along a device path (5n CNOTs) + hub routing",
+    "textbook": "textbook clone (5n CNOTs) + interaction-greedy placement + hub routing",
+}
 
-ROUTING_STRATEGY = "protocol-aware placement + commuting-block hub routing"
+
+def _layout_for(
+    strategy: str, analysis: Analysis, phases: list[LogicalPhase], tgt: Target
+) -> list[int]:
+    num_slots = len(analysis.wires)
+    if strategy == "path":
+        order = path_slot_order(analysis, num_slots)
+        return place_along(order, long_path(tgt, num_slots), tgt)
+    return place([b for ph in phases for b in ph.blocks], num_slots, tgt)
+
+
+def _best_layout(
+    program: Program, tgt: Target, clone_strategy: str
+) -> tuple[list[PhaseCircuit], list[LogicalPhase], dict[str, int]]:
+    """Compile with each candidate strategy and keep the cheapest (2Q count, then depth)."""
+    analysis = program.analysis()
+    if clone_strategy != "auto":
+        candidates = [clone_strategy]
+    elif tgt.all_to_all:
+        candidates = ["teleport"]
+    elif len(analysis.wires) <= 200:
+        candidates = ["teleport", "path"]
+    else:
+        # at this size the greedy teleport layout never wins on a sparse graph; skip its cost
+        candidates = ["path"]
+    best: tuple[tuple[int, int], list[PhaseCircuit], list[LogicalPhase]] | None = None
+    tried: dict[str, int] = {}
+    for strategy in candidates:
+        phases = decompose(analysis, clone_strategy=strategy)
+        layout = _layout_for(strategy, analysis, phases, tgt)
+        label = "direct (all-to-all)" if tgt.all_to_all else STRATEGIES[strategy]
+        routed = []
+        for ph in phases:
+            r = route(ph.blocks, tgt, layout)
+            routed.append(
+                PhaseCircuit(
+                    ph.index,
+                    rebase(r.circuit, tgt.two_qubit_gate),
+                    {w: layout[s] for w, s in ph.initial.items()},
+                    {w: r.final[s] for w, s in ph.final.items()},
+                    r.swaps,
+                    f"{strategy}: {label}",
+                )
+            )
+            layout = r.final
+        key = (
+            sum(p.circuit.two_qubit_count() for p in routed),
+            sum(p.circuit.depth() for p in routed),
+        )
+        tried[strategy] = key[0]
+        if best is None or key < best[0]:
+            best = (key, routed, phases)
+    assert best is not None
+    return best[1], best[2], tried
 
 
 def compile(
     program: Program,
     target: Target | str | nx.Graph | None = None,
     *,
-    clone_strategy: str = "teleport",
+    clone_strategy: str = "auto",
     verify: bool = True,
 ) -> CompileResult:
     """Compile ``program`` for ``target`` (a :class:`Target`, a spec such as ``"grid:10x10"``,
@@ -42,10 +102,13 @@ def compile(
     from qclone.targets import get_target
 
     analysis = program.analysis()
-    phases = decompose(analysis, clone_strategy=clone_strategy)
     num_slots = len(analysis.wires)
-    logical = [ph.to_phase_circuit(num_slots) for ph in phases]
+    tried: dict[str, int] = {}
     if target is None:
+        phases = decompose(
+            analysis, clone_strategy="teleport" if clone_strategy == "auto" else clone_strategy
+        )
+        logical = [ph.to_phase_circuit(num_slots) for ph in phases]
         routed = [
             PhaseCircuit(
                 lp.index,
@@ -61,22 +124,8 @@ def compile(
         tgt = None
     else:
         tgt = get_target(target)
-        layout = place([b for ph in phases for b in ph.blocks], num_slots, tgt)
-        routed = []
-        strategy = "direct (all-to-all)" if tgt.all_to_all else ROUTING_STRATEGY
-        for ph, lp in zip(phases, logical, strict=True):
-            r = route(ph.blocks, tgt, layout)
-            routed.append(
-                PhaseCircuit(
-                    ph.index,
-                    rebase(r.circuit, tgt.two_qubit_gate),
-                    {w: layout[s] for w, s in lp.initial.items()},
-                    {w: r.final[s] for w, s in lp.final.items()},
-                    r.swaps,
-                    strategy,
-                )
-            )
-            layout = r.final
+        routed, chosen, tried = _best_layout(program, tgt, clone_strategy)
+        logical = [ph.to_phase_circuit(num_slots) for ph in chosen]
         report = cost_report(tgt.name, routed, logical, tgt.two_qubit_gate)
     result = CompileResult(
         program=program,
@@ -85,10 +134,10 @@ def compile(
         logical=tuple(logical),
         phases=tuple(routed),
         cost=report,
-        options={"clone_strategy": clone_strategy},
+        options={"clone_strategy": clone_strategy, "tried": tried},
     )
     if verify:
-        from qclone.verify import verify as _verify
+        from qclone.verification import verify as _verify
 
         _verify(result)
     return result

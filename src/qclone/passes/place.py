@@ -22,8 +22,8 @@ def _center(target: Target, nodes: set[int]) -> int:
     start = min(nodes)
     row = target.distance_row(start)
     u = max(nodes, key=lambda q: (int(row[q]), -q))
-    row = target.distance_row(u)
-    v = max(nodes, key=lambda q: (int(row[q]), -q))
+    row2 = target.distance_row(u)
+    v = max(nodes, key=lambda q: (int(row2[q]), -q))
     path = target.shortest_path(u, v)
     return path[len(path) // 2]
 
@@ -61,7 +61,7 @@ def place(blocks: Iterable[Block], num_slots: int, target: Target) -> list[int]:
     if target.all_to_all:
         return list(range(num_slots))
     comps = target.connected_components()
-    component = set(max(comps, key=len))
+    component = set(comps[0])  # largest first
     if len(component) < num_slots:  # pragma: no cover - require() already checks this
         raise TargetTooSmall(f"target {target.name} has no connected region of {num_slots} qubits")
     weights = interaction_weights(blocks)
@@ -70,6 +70,7 @@ def place(blocks: Iterable[Block], num_slots: int, target: Target) -> list[int]:
         adj[a][b] = adj[a].get(b, 0) + w
         adj[b][a] = adj[b].get(a, 0) + w
     center = _center(target, component)
+    crow = target.distance_row(center)
     free = set(component)
     layout: dict[int, int] = {}
     degree = {s: sum(adj[s].values()) for s in range(num_slots)}
@@ -95,17 +96,23 @@ def place(blocks: Iterable[Block], num_slots: int, target: Target) -> list[int]:
             else:
                 heavy = max(placed, key=lambda tw: tw[1])[0]
                 cands = _nearest_free(target, layout[heavy], free, 12)
-            crow = target.distance_row(center)
-
-            def score(q: int, placed: list[tuple[int, int]] = placed) -> tuple[int, int, int]:
-                cost = sum(w * target.distance(q, layout[t]) for t, w in placed)
-                return (cost, int(crow[q]), q)
-
-            best = min(cands, key=score)
+            best = min(cands, key=lambda q: _score(target, layout, placed, crow, q))
             layout[s] = best
             free.discard(best)
             unplaced.discard(s)
     return [layout[s] for s in range(num_slots)]
+
+
+def _score(
+    target: Target,
+    layout: dict[int, int],
+    placed: list[tuple[int, int]],
+    crow: object,
+    q: int,
+) -> tuple[int, int, int]:
+    """Weighted distance to the placed partners, then distance to the center."""
+    cost = sum(w * target.distance(q, layout[t]) for t, w in placed)
+    return (cost, int(crow[q]), q)  # type: ignore[index]
 
 
 def _anchor(target: Target, layout: dict[int, int], free: set[int], center: int) -> int:
@@ -116,3 +123,47 @@ def _anchor(target: Target, layout: dict[int, int], free: set[int], center: int)
 
 def gates_of(blocks: Iterable[Block]) -> list[Gate]:
     return [g for b in blocks for ch in b for g in ch]
+
+
+def path_slot_order(analysis: object, num_slots: int) -> list[int]:
+    """Slots in the order the ``path`` clone synthesis wants them along a device path."""
+    from qclone.ir.ops import Clone
+    from qclone.ir.program import Analysis
+    from qclone.passes.synthesize import path_order
+    from qclone.semantics.reference import op_slots
+
+    assert isinstance(analysis, Analysis)
+    index = {w: i for i, w in enumerate(analysis.wires)}
+    order: list[int] = []
+    seen: set[int] = set()
+    for info in analysis.ops:
+        if isinstance(info.op, Clone):
+            a, xs, ys = op_slots(info, index)
+            for s in path_order(a, xs, ys):
+                if s not in seen:
+                    seen.add(s)
+                    order.append(s)
+    order += [s for s in range(num_slots) if s not in seen]
+    return order
+
+
+def place_along(order: list[int], path: list[int], target: Target) -> list[int]:
+    """``order[i]`` goes to ``path[i]``; slots beyond the path go to the nearest free qubits."""
+    target.require(len(order), "the program")
+    layout: dict[int, int] = {}
+    free = set(target.graph.nodes)
+    for s, q in zip(order, path, strict=False):
+        layout[s] = q
+        free.discard(q)
+    rest = order[len(path) :]
+    if rest:
+        anchor = path[-1] if path else _center(target, set(target.graph.nodes))
+        extra = _nearest_free(target, anchor, free, len(rest))
+        if len(extra) < len(rest):
+            raise TargetTooSmall(
+                f"target {target.name} has no connected room for {len(order)} qubits; "
+                "choose a larger target"
+            )
+        for s, q in zip(rest, extra, strict=True):
+            layout[s] = q
+    return [layout[s] for s in range(len(order))]

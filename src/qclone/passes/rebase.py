@@ -8,8 +8,12 @@ rebase never leaves ``h; h`` or ``s; sdg`` behind.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from qclone.circuit import Circuit, Gate
+
+if TYPE_CHECKING:
+    import stim
 from qclone.errors import CompilationError
 
 _STIM = {"h": "H", "s": "S", "sdg": "S_DAG", "x": "X", "y": "Y", "z": "Z"}
@@ -26,7 +30,7 @@ def _shortest_words() -> dict[str, tuple[str, ...]]:
 
     start = stim.Tableau(1)
     words: dict[str, tuple[str, ...]] = {_key(start): ()}
-    frontier = [((), start)]
+    frontier: list[tuple[tuple[str, ...], stim.Tableau]] = [((), start)]
     while frontier:
         nxt = []
         for word, tab in frontier:

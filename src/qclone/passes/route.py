@@ -87,42 +87,63 @@ class _Router:
     def run_block(self, block: Block) -> None:
         heads = [0] * len(block)
         remaining = sum(len(ch) for ch in block)
+        busy: Counter[int] = Counter()  # slot -> two-qubit gates still to run in this block
+        for ch in block:
+            for g in ch:
+                if g.is_two_qubit:
+                    busy.update(g.qubits)
+        live = list(range(len(block)))
         while remaining:
             progressed = True
             while progressed:
                 progressed = False
-                for ci, ch in enumerate(block):
+                still = []
+                for ci in live:
+                    ch = block[ci]
                     while heads[ci] < len(ch):
                         g = ch[heads[ci]]
-                        if g.is_two_qubit and not self.adjacent(g):
-                            break
+                        if g.is_two_qubit:
+                            if not self.adjacent(g):
+                                break
+                            busy.subtract(g.qubits)
                         self.emit(g)
                         heads[ci] += 1
                         remaining -= 1
                         progressed = True
+                    if heads[ci] < len(ch):
+                        still.append(ci)
+                live = still
             if not remaining:
                 return
-            waiting = [ch[heads[ci]] for ci, ch in enumerate(block) if heads[ci] < len(ch)]
-            busy: Counter[int] = Counter()
-            for ci, ch in enumerate(block):
-                for g in ch[heads[ci] :]:
-                    if g.is_two_qubit:
-                        busy.update(g.qubits)
-            g = min(
-                waiting,
-                key=lambda w: (self.t.distance(self.loc[w.qubits[0]], self.loc[w.qubits[1]]),),
+            waiting = [block[ci][heads[ci]] for ci in live if block[ci][heads[ci]].is_two_qubit]
+            rows: dict[int, object] = {}
+            best: tuple[int, int, int, int] | None = None  # (distance, -busy, mover, other)
+            for w in waiting:
+                a, b = w.qubits
+                mover, other = (a, b) if busy[a] >= busy[b] else (b, a)
+                if mover not in rows:
+                    rows[mover] = self.t.distance_row(self.loc[mover])
+                d = int(rows[mover][self.loc[other]])  # type: ignore[index]
+                key = (d, -busy[mover], mover, other)
+                if best is None or key < best:
+                    best = key
+            assert best is not None
+            self.walk(best[2], best[3])
+
+    def walk(self, mover: int, other: int) -> None:
+        """SWAP ``mover`` along a shortest path until it is adjacent to ``other``."""
+        row = self.t.distance_row(self.loc[other])
+        d = int(row[self.loc[mover]])
+        if d < 0:
+            raise DisconnectedTarget(
+                f"target {self.t.name}: no path between qubits {self.loc[mover]} and "
+                f"{self.loc[other]}; the program needs them connected"
             )
-            a, b = g.qubits
-            mover, other = (a, b) if busy[a] >= busy[b] else (b, a)
-            path = self.t.shortest_path(self.loc[mover], self.loc[other])
-            if len(path) < 2:
-                raise DisconnectedTarget(
-                    f"target {self.t.name}: no path between qubits {self.loc[a]} and "
-                    f"{self.loc[b]}; the program needs them connected"
-                )
-            # walk the mover until it is adjacent to its partner, then the gate runs
-            for step in path[1:-1]:
-                self.swap(self.loc[mover], step)
+        while d > 1:
+            here = self.loc[mover]
+            step = min(q for q in self.t.neighbors(here) if int(row[q]) == d - 1)
+            self.swap(here, step)
+            d -= 1
 
     def circuit(self) -> Circuit:
         return Circuit(self.t.num_qubits, tuple(g for g in self.out if g is not None))

@@ -40,9 +40,7 @@ class PhaseVerdict:
     reason: str = ""
 
 
-def _compact(
-    phase: PhaseCircuit, wires: tuple[str, ...]
-) -> tuple[dict[int, int], int]:
+def _compact(phase: PhaseCircuit, wires: tuple[str, ...]) -> tuple[dict[int, int], int]:
     used = set(phase.circuit.used_qubits())
     used.update(phase.initial[w] for w in wires)
     used.update(phase.final[w] for w in wires)
@@ -127,7 +125,9 @@ def verify_phase(result: CompileResult, index: int, *, logical: bool = False) ->
             if p.sign != 1:
                 return bad(w, f"{kind} picks up a sign (a wrong Pauli frame)")
             if xs[q_out] != want_x or zs[q_out] == want_x:
-                return bad(w, f"{kind} does not end on its qubit {q_out}: the state moved or changed")
+                return bad(
+                    w, f"{kind} does not end on its qubit {q_out}: the state moved or changed"
+                )
             for q in xs.nonzero()[0]:
                 if q != q_out:
                     return bad(w, f"{kind} spreads to qubit {q}: the wire is entangled with others")
@@ -139,8 +139,10 @@ def verify_phase(result: CompileResult, index: int, *, logical: bool = False) ->
         xs, zs = p.to_numpy()
         if p.sign != 1 or xs.any() or any(not out_zero_mask[r] for r in zs.nonzero()[0]):
             return PhaseVerdict(
-                index, False, f"phase {index}: a qubit that starts in |0> (qubit {q}) is not "
-                "mapped onto the protocol's state (wrong isometry or leftover entanglement)"
+                index,
+                False,
+                f"phase {index}: a qubit that starts in |0> (qubit {q}) is not "
+                "mapped onto the protocol's state (wrong isometry or leftover entanglement)",
             )
     for info in functional:
         verdict = _check_functional(result, index, info, phase, cmap, num)

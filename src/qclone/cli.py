@@ -1,0 +1,374 @@
+"""The ``qclone`` command line.
+
+Commands::
+
+    qclone compile --clones N [--recover J] [--mode exact|functional] [--target SPEC]
+                   [--clone-strategy auto|teleport|path|textbook] [--format qasm|json|text]
+                   [--out FILE] [--json] [--no-verify]
+    qclone compile --program FILE ...      (a program in qclone's text form; '-' for stdin)
+    qclone verify  (--clones N [--recover J] | --program FILE) [--target SPEC]
+    qclone targets
+    qclone --version
+
+Exit codes: 0 success; 1 a compiled phase failed verification; 2 bad input (a bad command
+line, program, target or file), reported as one line ``qclone: error: <message>`` on stderr.
+
+This module imports only the standard library at import time (``qclone --help`` stays fast);
+the compiler is imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+from qclone.errors import QcloneError  # the error family: standard library only
+
+if TYPE_CHECKING:
+    from qclone.compiled import CompileResult
+    from qclone.ir.program import Program
+
+__all__ = ["CliError", "build_parser", "main"]
+
+PROG = "qclone"
+VERIFIED = "verified: every phase equals the protocol's meaning"
+FORMATS = ("qasm", "json", "text")
+CLONE_STRATEGIES = ("auto", "teleport", "path", "textbook")
+RECOVER_MODES = ("exact", "functional")
+
+EXIT_OK = 0
+EXIT_VERIFY_FAILED = 1
+EXIT_USAGE = 2
+
+_EPILOG = """\
+examples:
+  qclone compile --clones 4 --recover 2 --target grid:5x5 --out clone.qasm
+  qclone compile --program prog.qc --target heavy-hex:7 --format json --out clone.json
+  qclone verify --program prog.qc --target line:20
+  qclone targets
+"""
+
+
+class CliError(Exception):
+    """A bad command line or file: printed as ``qclone: error: <message>``, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors go through :func:`main`'s one-line error path."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = f"{self.prog} --help"
+        raise CliError(f"{message} (see '{hint}')")
+
+
+# --- argument types ------------------------------------------------------------------------
+def _clone_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected the number of clones as an integer >= 2, got {text!r}"
+        ) from None
+    if n < 1:
+        # n == 1 goes on to the program's own check, which explains why one clone is refused
+        raise argparse.ArgumentTypeError(f"the number of clones must be an integer >= 2, got {n}")
+    return n
+
+
+def _copy_index(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected the clone to recover as an integer 1..N, got {text!r}"
+        ) from None
+
+
+# --- the parser ----------------------------------------------------------------------------
+def _add_program_source(p: argparse.ArgumentParser) -> None:
+    src = p.add_argument_group("program (one of --clones or --program)")
+    excl = src.add_mutually_exclusive_group(required=True)
+    excl.add_argument(
+        "--clones",
+        "-n",
+        type=_clone_count,
+        metavar="N",
+        help="clone one data qubit psi into N >= 2 encrypted clones",
+    )
+    excl.add_argument(
+        "--program",
+        "-p",
+        metavar="FILE",
+        help="read the program from FILE (qclone's text form, starting 'qclone 1'; '-' reads "
+        "stdin)",
+    )
+    src.add_argument(
+        "--recover",
+        "-r",
+        type=_copy_index,
+        metavar="J",
+        help="with --clones: after storage, recover clone J (1..N) with the one-time key",
+    )
+    src.add_argument(
+        "--mode",
+        choices=RECOVER_MODES,
+        help="with --recover: 'exact' (U_dec, the default) or 'functional' (the data lands on "
+        "S_J, fewer gates, other qubits left as junk)",
+    )
+    comp = p.add_argument_group("compilation")
+    comp.add_argument(
+        "--target",
+        "-t",
+        metavar="SPEC",
+        help="device to compile for, e.g. grid:10x10, heavy-hex:7, line:20@cx (see 'qclone "
+        "targets'); default: none, i.e. logical role qubits, all-to-all, CX gates",
+    )
+    comp.add_argument(
+        "--clone-strategy",
+        choices=CLONE_STRATEGIES,
+        default="auto",
+        help="synthesis of the clone phase; auto tries each and keeps the cheapest "
+        "(default: %(default)s)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``qclone`` argument parser (every subcommand sets ``handler``)."""
+    from qclone import __version__
+
+    parser = _Parser(
+        prog=PROG,
+        description="qclone: a compiler for encrypted cloning of qubits (arXiv:2501.02757).",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    p = sub.add_parser(
+        "compile",
+        help="compile a program, verify it and report its cost; optionally write it out",
+        description="Compile an encrypted-cloning program for a target, prove every phase "
+        "equal to the protocol's meaning (unless --no-verify), print the cost report and "
+        "optionally write the compiled program (--out).",
+        allow_abbrev=False,
+    )
+    _add_program_source(p)
+    out = p.add_argument_group("output")
+    out.add_argument(
+        "--out",
+        "-o",
+        metavar="FILE",
+        help="write the compiled program to FILE (with --format qasm, also FILE.roles.json)",
+    )
+    out.add_argument(
+        "--format",
+        "-f",
+        choices=FORMATS,
+        help="what --out writes: 'qasm' (OpenQASM 2.0 + FILE.roles.json, the default), "
+        "'json' (cost report, role map and QASM in one document) or 'text' (the program's "
+        "canonical text)",
+    )
+    out.add_argument(
+        "--json",
+        action="store_true",
+        help="print the cost report as JSON instead of the summary (status lines go to stderr)",
+    )
+    p.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip the exact verification of every phase (faster for very large programs)",
+    )
+    p.set_defaults(handler=cmd_compile)
+
+    p = sub.add_parser(
+        "verify",
+        help="compile a program and print the verification verdict of every phase",
+        description="Compile a program and check every phase (decomposed and routed) against "
+        "the protocol's meaning with stim tableaux; exit code 1 if any check fails.",
+        allow_abbrev=False,
+    )
+    _add_program_source(p)
+    p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser(
+        "targets",
+        help="list the target families (spec prefixes) with an example each",
+        description="List the target families that --target accepts.",
+        allow_abbrev=False,
+    )
+    p.set_defaults(handler=cmd_targets)
+    return parser
+
+
+# --- helpers -------------------------------------------------------------------------------
+def _read_program_text(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise CliError(f"program file not found: {path}") from None
+    except IsADirectoryError:
+        raise CliError(f"--program {path} is a directory, not a program file") from None
+    except UnicodeDecodeError as e:
+        raise CliError(
+            f"program file {path} is not UTF-8 text ({e.reason} at byte {e.start})"
+        ) from None
+    except OSError as e:
+        raise CliError(f"cannot read program file {path}: {e.strerror or e}") from None
+
+
+def _load_program(args: argparse.Namespace) -> Program:
+    if args.program is not None:
+        if args.recover is not None or args.mode is not None:
+            raise CliError(
+                "--recover and --mode go with --clones; in a program file write "
+                "'recover MODULE copy=J mode=exact|functional'"
+            )
+        from qclone.ir.text import parse
+
+        text = _read_program_text(args.program)
+        name = "<stdin>" if args.program == "-" else args.program
+        try:
+            return parse(text)
+        except QcloneError as e:
+            raise CliError(f"{name}: {e}") from e
+    if args.mode is not None and args.recover is None:
+        raise CliError("--mode sets how a clone is recovered; add --recover J")
+    from qclone.ir.program import single_clone
+
+    return single_clone(args.clones, recover=args.recover, mode=args.mode or "exact")
+
+
+def _compile(args: argparse.Namespace, *, verify: bool) -> CompileResult:
+    from qclone.passes.pipeline import compile as compile_program
+
+    program = _load_program(args)
+    return compile_program(program, args.target, clone_strategy=args.clone_strategy, verify=verify)
+
+
+def _write(result: CompileResult, fmt: str, out: str) -> list[str]:
+    """Write ``result`` to ``out`` in format ``fmt`` (atomically); return the files written."""
+    from qclone import export
+
+    try:
+        if fmt == "qasm":
+            return [str(p) for p in export.write_qasm(result, out)]
+        if fmt == "json":
+            return [str(export.write_json(result, out))]
+        return [str(export.write_text_atomic(out, result.program.to_text() + "\n"))]
+    except OSError as e:
+        name = e.filename if e.filename is not None else out
+        raise CliError(f"cannot write {name}: {e.strerror or e}") from None
+
+
+# --- commands ------------------------------------------------------------------------------
+def cmd_compile(args: argparse.Namespace) -> int:
+    from qclone.errors import VerificationError
+
+    if args.format is not None and args.out is None:
+        raise CliError("--format chooses what --out writes; add --out FILE")
+    try:
+        result = _compile(args, verify=not args.no_verify)
+    except VerificationError as e:
+        _print_error(f"verification failed: {e}")
+        return EXIT_VERIFY_FAILED
+    written: list[str] = []
+    if args.out is not None:
+        written = _write(result, args.format or "qasm", args.out)
+    status: TextIO = sys.stderr if args.json else sys.stdout
+    if args.json:
+        print(json.dumps(result.cost.as_dict(), indent=2))
+    else:
+        print(result.cost.summary())
+    print(VERIFIED if not args.no_verify else "not verified (--no-verify)", file=status)
+    for name in written:
+        print(f"wrote {name}", file=status)
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from qclone.verification import verify
+
+    result = _compile(args, verify=False)
+    verdicts = verify(result, raise_on_failure=False)
+    kinds = result.role_map()["phases"]
+    # qclone.verify checks each phase decomposed, then routed (once, on role qubits, without
+    # a target)
+    stages = (
+        ("decomposed", f"routed on {result.cost.target}")
+        if result.target is not None
+        else ("logical",)
+    )
+    seen: dict[int, int] = {}
+    failed = 0
+    for v in verdicts:
+        i = seen.get(v.phase, 0)
+        seen[v.phase] = i + 1
+        stage = stages[i] if i < len(stages) else f"check {i + 1}"
+        kind = kinds[v.phase] if 0 <= v.phase < len(kinds) else "?"
+        label = f"phase {v.phase} ({kind}), {stage}"
+        if v.ok:
+            print(f"ok      {label}")
+        else:
+            failed += 1
+            print(f"FAILED  {label}: {v.reason}")
+    if failed:
+        print(f"verification failed: {failed} of {len(verdicts)} checks")
+        return EXIT_VERIFY_FAILED
+    print(VERIFIED)
+    return EXIT_OK
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from qclone.targets import TWO_QUBIT_GATES, list_target_families
+
+    rows = list_target_families()
+    w_prefix = max([len("family"), *(len(r[0]) for r in rows)])
+    w_example = max([len("example"), *(len(r[2]) for r in rows)])
+    print(f"{'family':<{w_prefix}}  {'example':<{w_example}}  description")
+    for prefix, summary, example in rows:
+        print(f"{prefix:<{w_prefix}}  {example:<{w_example}}  {summary}")
+    gates = ", ".join(f"@{g}" for g in TWO_QUBIT_GATES)
+    print(f"\nnative two-qubit gate: append {gates} to a spec (default @{TWO_QUBIT_GATES[0]})")
+    return EXIT_OK
+
+
+# --- entry point ---------------------------------------------------------------------------
+def _print_error(message: str) -> None:
+    line = " ".join(message.split()) or "unknown error"
+    print(f"{PROG}: error: {line}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``qclone`` command line with ``argv`` (default ``sys.argv[1:]``).
+
+    Returns the exit code: 0 success, 1 verification failed, 2 bad input.
+    """
+    parser = build_parser()
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as e:  # --help and --version
+            return e.code if isinstance(e.code, int) else EXIT_OK if e.code is None else 1
+        handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+        if handler is None:
+            raise CliError(
+                f"no command given; use one of: compile, verify, targets (see '{PROG} --help')"
+            )
+        return handler(args)
+    except CliError as e:
+        _print_error(str(e))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except QcloneError as e:
+        _print_error(str(e) or type(e).__name__)
+        return EXIT_USAGE

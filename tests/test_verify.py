@@ -107,7 +107,9 @@ def test_classic_bug_in_the_routed_circuit(
     program = single_clone(n, recover=j)
     qclone.compile(program, target)  # the real synthesis passes
     monkeypatch.setitem(synthesize.RECOVER_STRATEGIES, "exact", _recover_without_cz)
-    bad = qclone.compile(program, target, verify=False)
+    # the path strategy routes the paper's recover form (the grid's ladder has its own)
+    strategy = "path" if target is not None else "auto"
+    bad = qclone.compile(program, target, verify=False, clone_strategy=strategy)
     assert bad.logical[1].circuit.two_qubit_count() == 2 * n  # 2n + 1 less the CZ
     verdicts = verify(bad, raise_on_failure=False)
     assert all(v.ok for v in verdicts if v.phase == 0)
@@ -117,9 +119,37 @@ def test_classic_bug_in_the_routed_circuit(
     with pytest.raises(VerificationError, match="phase 1"):
         verify(bad)
     with pytest.raises(VerificationError):
-        qclone.compile(program, target)  # verify=True is the default
+        qclone.compile(program, target, clone_strategy=strategy)  # verify=True is the default
     with pytest.raises(AssertionError, match="does not land"):
         assert_recovers_statevector(program, bad, random_state(np.random.default_rng(n + j)))
+
+
+@pytest.mark.parametrize(("n", "j"), [(2, 1), (3, 2), (6, 6), (12, 5)])
+def test_classic_bug_in_the_ladder_recovery(
+    n: int, j: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grid ladder's own recover (tree fan-outs) without its final CZ(s, m) fails too."""
+    from qclone.passes import ladder
+
+    program = single_clone(n, recover=j)
+    good = qclone.compile(program, "grid:6x6")
+    assert "ladder" in good.phases[1].strategy
+    real = ladder.recover_tree
+
+    def without_cz(s: int, m: int, others: list[int], *args: object) -> Synthesis:
+        syn = real(s, m, others, *args)  # type: ignore[arg-type]
+        blocks = [
+            [[g for g in ch if not (g.name == "cz" and set(g.qubits) == {s, m})] for ch in b]
+            for b in syn.blocks
+        ]
+        return Synthesis(blocks, dict(syn.moves))
+
+    monkeypatch.setattr(ladder, "recover_tree", without_cz)
+    bad = qclone.compile(program, "grid:6x6", verify=False)
+    assert "ladder" in bad.phases[1].strategy
+    assert bad.cost.two_qubit == good.cost.two_qubit - 1
+    with pytest.raises(VerificationError, match="phase 1"):
+        verify(bad)
 
 
 # ---- other broken circuits ----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from qclone.circuit import CircuitBuilder
@@ -9,8 +10,11 @@ from qclone.compiled import PhaseCircuit
 from qclone.errors import CompilationError, SymbolicSizeError
 from qclone.ir.ops import Clone, Recover
 from qclone.ir.program import Analysis
-from qclone.passes.synthesize import CLONE_STRATEGIES, RECOVER_STRATEGIES, Block
+from qclone.passes.synthesize import CLONE_STRATEGIES, RECOVER_STRATEGIES, Block, Synthesis
 from qclone.semantics.reference import op_slots
+
+CloneSynthesis = Callable[[int, list[int], list[int]], Synthesis]
+RecoverSynthesis = Callable[[int, int, list[int]], Synthesis]
 
 
 @dataclass(frozen=True)
@@ -30,12 +34,21 @@ class LogicalPhase:
         return PhaseCircuit(self.index, b.build(), dict(self.initial), dict(self.final))
 
 
-def decompose(analysis: Analysis, *, clone_strategy: str = "teleport") -> list[LogicalPhase]:
+def decompose(
+    analysis: Analysis,
+    *,
+    clone_strategy: str | CloneSynthesis = "teleport",
+    recover_strategy: RecoverSynthesis | None = None,
+) -> list[LogicalPhase]:
     """Synthesize every phase; slot ``i`` starts as wire ``analysis.wires[i]``.
 
-    ``clone_strategy`` is ``"teleport"`` (3n or 3n + 1 CNOTs) or ``"textbook"`` (5n).
+    ``clone_strategy`` names a synthesis of :data:`CLONE_STRATEGIES` (``"teleport"``: 3n or
+    3n + 1 CNOTs; ``"path"``: 5n - 2 nearest-neighbour; ``"textbook"``: 5n) or is a function
+    ``(a, [S_k slots], [N_k slots]) -> Synthesis``. ``recover_strategy``, if given, replaces
+    the recover syntheses of both modes: ``(s, m, [other key slots]) -> Synthesis``.
     """
-    if clone_strategy not in CLONE_STRATEGIES:
+    synth = clone_strategy if callable(clone_strategy) else CLONE_STRATEGIES.get(clone_strategy)
+    if synth is None:
         raise CompilationError(
             f"unknown clone strategy {clone_strategy!r}; use one of {sorted(CLONE_STRATEGIES)}"
         )
@@ -55,10 +68,11 @@ def decompose(analysis: Analysis, *, clone_strategy: str = "teleport") -> list[L
             # op_slots reads slots through the current placement of the wires
             a, xs, ys = op_slots(info, pos)
             if isinstance(info.op, Clone):
-                syn = CLONE_STRATEGIES[clone_strategy](a, xs, ys)
+                syn = synth(a, xs, ys)
             else:
                 assert isinstance(info.op, Recover)
-                syn = RECOVER_STRATEGIES[info.op.mode](a, xs[0], ys)
+                rec = recover_strategy or RECOVER_STRATEGIES[info.op.mode]
+                syn = rec(a, xs[0], ys)
             blocks.extend(syn.blocks)
             if syn.moves:
                 slot_to_wire = {s: w for w, s in pos.items()}

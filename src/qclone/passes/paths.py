@@ -21,7 +21,7 @@ def _snake(rows: int, cols: int) -> list[int]:
     return out
 
 
-def _is_row_major_grid(target: Target, rows: int, cols: int) -> bool:
+def is_row_major_grid(target: Target, rows: int, cols: int) -> bool:
     if target.num_qubits != rows * cols:
         return False
     return all(
@@ -62,7 +62,7 @@ def long_path(target: Target, want: int, *, tries: int = 64, seed: int = 7) -> l
     if name.startswith("grid:"):
         dims = name[len("grid:") :].replace(",", "x").split("x")
         rows, cols = int(dims[0]), int(dims[1])
-        if _is_row_major_grid(target, rows, cols):
+        if is_row_major_grid(target, rows, cols):
             return _snake(rows, cols) if cols >= rows else _snake_cols(rows, cols)
     if name.startswith("line:"):
         return list(range(target.num_qubits))

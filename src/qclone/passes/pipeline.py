@@ -12,6 +12,7 @@ from qclone.passes.paths import long_path
 from qclone.passes.place import path_slot_order, place, place_along
 from qclone.passes.rebase import rebase
 from qclone.passes.route import route
+from qclone.passes.synthesize import Synthesis
 from qclone.targets import Target
 
 if TYPE_CHECKING:
@@ -22,7 +23,52 @@ STRATEGIES: dict[str, str] = {
     "teleport": "teleport clone (3n CNOTs) + interaction-greedy placement + hub routing",
     "path": "nearest-neighbour clone along a device path (5n CNOTs) + hub routing",
     "textbook": "textbook clone (5n CNOTs) + interaction-greedy placement + hub routing",
+    "ladder": "teleport clone and tree-fan-out recovery on a serpentine ladder of the grid",
 }
+
+
+def _ladder(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[int]] | None:
+    """The serpentine-ladder candidate: one clone on a row-major grid target, or None."""
+    from qclone.ir.ops import Clone
+    from qclone.passes.ladder import clone_ladder, grid_shape, key_graph, ladder_plan, recover_tree
+    from qclone.passes.paths import is_row_major_grid
+    from qclone.semantics.reference import op_slots
+
+    shape = grid_shape(tgt.name)
+    clones = [o for o in analysis.ops if isinstance(o.op, Clone)]
+    if shape is None or len(clones) != 1 or len(analysis.data_wires) != 1:
+        return None
+    if not is_row_major_grid(tgt, *shape):
+        return None
+    info = clones[0]
+    assert isinstance(info.op, Clone)
+    plan = ladder_plan(shape[0], shape[1], int(info.op.copies))
+    if plan is None:
+        return None
+    index = {w: i for i, w in enumerate(analysis.wires)}
+    a, s, k = op_slots(info, index)
+    layout = [0] * len(analysis.wires)
+    layout[a] = plan.signals[0]  # the data starts where clone S_1 ends
+    layout[s[0]] = plan.a  # and S_1's fresh qubit becomes the source A
+    for i in range(1, len(s)):
+        layout[s[i]] = plan.signals[i]
+    for i in range(len(k)):
+        layout[k[i]] = plan.keys[i]
+    inv = {q: slot for slot, q in enumerate(layout)}
+    s_fill = [tuple(inv[v] for v in st) for st in plan.s_fill]
+    k_fill = [tuple(inv[v] for v in st) for st in plan.k_fill]
+
+    edges, bridges = key_graph(plan, shape[1])
+    key_edges = [(inv[u], inv[v]) for u, v in edges]
+    key_bridges = [tuple(inv[v] for v in st) for st in bridges]
+
+    def synth(a_: int, s_: list[int], k_: list[int]) -> Synthesis:
+        return clone_ladder(a_, s_, k_, s_fill, k_fill)
+
+    def recover(s_: int, m_: int, others: list[int]) -> Synthesis:
+        return recover_tree(s_, m_, others, key_edges, key_bridges)
+
+    return decompose(analysis, clone_strategy=synth, recover_strategy=recover), layout
 
 
 def _layout_for(
@@ -51,9 +97,17 @@ def _best_layout(
         candidates = ["path"]
     best: tuple[tuple[int, int], list[PhaseCircuit], list[LogicalPhase]] | None = None
     tried: dict[str, int] = {}
+    if clone_strategy == "auto" and not tgt.all_to_all:
+        candidates.append("ladder")
     for strategy in candidates:
-        phases = decompose(analysis, clone_strategy=strategy)
-        layout = _layout_for(strategy, analysis, phases, tgt)
+        if strategy == "ladder":
+            found = _ladder(analysis, tgt)
+            if found is None:
+                continue
+            phases, layout = found
+        else:
+            phases = decompose(analysis, clone_strategy=strategy)
+            layout = _layout_for(strategy, analysis, phases, tgt)
         label = "direct (all-to-all)" if tgt.all_to_all else STRATEGIES[strategy]
         routed = []
         for ph in phases:

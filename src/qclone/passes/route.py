@@ -116,34 +116,46 @@ class _Router:
             if not remaining:
                 return
             waiting = [block[ci][heads[ci]] for ci in live if block[ci][heads[ci]].is_two_qubit]
-            rows: dict[int, object] = {}
-            best: tuple[int, int, int, int] | None = None  # (distance, -busy, mover, other)
+            # each waiting gate's busier qubit walks; find the nearest partner of each walker
+            partners: dict[int, set[int]] = {}
             for w in waiting:
                 a, b = w.qubits
                 mover, other = (a, b) if busy[a] >= busy[b] else (b, a)
-                if mover not in rows:
-                    rows[mover] = self.t.distance_row(self.loc[mover])
-                d = int(rows[mover][self.loc[other]])  # type: ignore[index]
-                key = (d, -busy[mover], mover, other)
-                if best is None or key < best:
+                partners.setdefault(mover, set()).add(other)
+            best: tuple[int, int, int, list[int]] | None = None
+            for mover, others in sorted(partners.items(), key=lambda kv: (-busy[kv[0]], kv[0])):
+                found = self.nearest(mover, others)
+                key = (len(found), -busy[mover], mover, found)
+                if best is None or key[:3] < best[:3]:
                     best = key
             assert best is not None
-            self.walk(best[2], best[3])
+            for step in best[3][1:-1]:
+                self.swap(self.loc[best[2]], step)
 
-    def walk(self, mover: int, other: int) -> None:
-        """SWAP ``mover`` along a shortest path until it is adjacent to ``other``."""
-        row = self.t.distance_row(self.loc[other])
-        d = int(row[self.loc[mover]])
-        if d < 0:
-            raise DisconnectedTarget(
-                f"target {self.t.name}: no path between qubits {self.loc[mover]} and "
-                f"{self.loc[other]}; the program needs them connected"
-            )
-        while d > 1:
-            here = self.loc[mover]
-            step = min(q for q in self.t.neighbors(here) if int(row[q]) == d - 1)
-            self.swap(here, step)
-            d -= 1
+    def nearest(self, mover: int, others: set[int]) -> list[int]:
+        """Shortest physical path from ``mover`` to the nearest slot in ``others``."""
+        start = self.loc[mover]
+        goals = {self.loc[o] for o in others}
+        parent = {start: start}
+        frontier = [start]
+        while frontier:
+            nxt = []
+            for q in frontier:
+                for r in sorted(self.t.neighbors(q)):
+                    if r in parent:
+                        continue
+                    parent[r] = q
+                    if r in goals:
+                        path = [r]
+                        while path[-1] != start:
+                            path.append(parent[path[-1]])
+                        return path[::-1]
+                    nxt.append(r)
+            frontier = nxt
+        raise DisconnectedTarget(
+            f"target {self.t.name}: no path from qubit {start} to the qubits it must meet; "
+            "the program needs them connected"
+        )
 
     def circuit(self) -> Circuit:
         return Circuit(self.t.num_qubits, tuple(g for g in self.out if g is not None))

@@ -107,8 +107,8 @@ def test_classic_bug_in_the_routed_circuit(
     program = single_clone(n, recover=j)
     qclone.compile(program, target)  # the real synthesis passes
     monkeypatch.setitem(synthesize.RECOVER_STRATEGIES, "exact", _recover_without_cz)
-    # the path strategy routes the paper's recover form (the grid's ladder has its own)
-    strategy = "path" if target is not None else "auto"
+    # the teleport strategy routes the paper's recover form (ladder and path have their own)
+    strategy = "teleport" if target is not None else "auto"
     bad = qclone.compile(program, target, verify=False, clone_strategy=strategy)
     assert bad.logical[1].circuit.two_qubit_count() == 2 * n  # 2n + 1 less the CZ
     verdicts = verify(bad, raise_on_failure=False)

@@ -14,7 +14,7 @@ from qclone.passes.synthesize import CLONE_STRATEGIES, RECOVER_STRATEGIES, Block
 from qclone.semantics.reference import op_slots
 
 CloneSynthesis = Callable[[int, list[int], list[int]], Synthesis]
-RecoverSynthesis = Callable[[int, int, list[int]], Synthesis]
+RecoverSynthesis = Callable[[int, int, list[int]], Synthesis | None]
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ def decompose(
     ``clone_strategy`` names a synthesis of :data:`CLONE_STRATEGIES` (``"teleport"``: 3n or
     3n + 1 CNOTs; ``"path"``: 5n - 2 nearest-neighbour; ``"textbook"``: 5n) or is a function
     ``(a, [S_k slots], [N_k slots]) -> Synthesis``. ``recover_strategy``, if given, replaces
-    the recover syntheses of both modes: ``(s, m, [other key slots]) -> Synthesis``.
+    the recover syntheses of both modes where it returns a synthesis (``None``: the default):
+    ``(s, m, [other key slots]) -> Synthesis | None``.
     """
     synth = clone_strategy if callable(clone_strategy) else CLONE_STRATEGIES.get(clone_strategy)
     if synth is None:
@@ -71,8 +72,8 @@ def decompose(
                 syn = synth(a, xs, ys)
             else:
                 assert isinstance(info.op, Recover)
-                rec = recover_strategy or RECOVER_STRATEGIES[info.op.mode]
-                syn = rec(a, xs[0], ys)
+                found = recover_strategy(a, xs[0], ys) if recover_strategy else None
+                syn = found or RECOVER_STRATEGIES[info.op.mode](a, xs[0], ys)
             blocks.extend(syn.blocks)
             if syn.moves:
                 slot_to_wire = {s: w for w, s in pos.items()}

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from qclone.compiled import CompileResult, PhaseCircuit
 from qclone.cost.report import cost_report
+from qclone.errors import CompilationError
 from qclone.ir.program import Analysis, Program
 from qclone.passes.decompose import LogicalPhase, decompose
 from qclone.passes.paths import long_path
@@ -71,6 +72,38 @@ def _ladder(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[i
     return decompose(analysis, clone_strategy=synth, recover_strategy=recover), layout
 
 
+def _path(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[int]]:
+    """The path candidate: nearest-neighbour clone along a long device path, with the pair
+    of the first recovery at the head of the line, and the walking recovery."""
+    from qclone.ir.ops import Clone
+    from qclone.passes.place import lead_first, lead_pairs
+    from qclone.passes.synthesize import clone_path, recover_walk
+    from qclone.semantics.reference import op_slots
+
+    num_slots = len(analysis.wires)
+    order = path_slot_order(analysis, num_slots)
+    path = long_path(tgt, num_slots)
+    layout = place_along(order, path, tgt)
+    on_path = order[: len(path)]  # the walk below is nearest-neighbour along these
+    index = {w: i for i, w in enumerate(analysis.wires)}
+    lead = lead_pairs(analysis)
+    lead_of: dict[int, int] = {}
+    for info in analysis.ops:
+        if isinstance(info.op, Clone) and info.phase == 0:
+            _, xs, _ = op_slots(info, index)
+            lead_of[xs[0]] = lead.get(info.op.module, 1)
+
+    def clone(a: int, xs: list[int], ys: list[int]) -> Synthesis:
+        return clone_path(a, *lead_first(xs, ys, lead_of.get(xs[0], 1)))
+
+    def recover(s: int, m: int, others: list[int]) -> Synthesis | None:
+        if m not in on_path:
+            return None
+        return recover_walk(s, m, others, on_path[on_path.index(m) :])
+
+    return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
+
+
 def _layout_for(
     strategy: str, analysis: Analysis, phases: list[LogicalPhase], tgt: Target
 ) -> list[int]:
@@ -87,6 +120,11 @@ def _best_layout(
     """Compile with each candidate strategy and keep the cheapest (2Q count, then depth)."""
     analysis = program.analysis()
     if clone_strategy != "auto":
+        if clone_strategy not in STRATEGIES:
+            raise CompilationError(
+                f"unknown clone strategy {clone_strategy!r}; use 'auto' or one of "
+                f"{sorted(STRATEGIES)}"
+            )
         candidates = [clone_strategy]
     elif tgt.all_to_all:
         candidates = ["teleport"]
@@ -103,8 +141,17 @@ def _best_layout(
         if strategy == "ladder":
             found = _ladder(analysis, tgt)
             if found is None:
+                if clone_strategy == "ladder":
+                    raise CompilationError(
+                        f"the ladder layout needs a row-major grid target (grid:RxC) with room "
+                        f"for the program's pairs in strips of two rows, and a program with one "
+                        f"clone; {tgt.name} with this program does not fit: use "
+                        "clone_strategy='auto'"
+                    )
                 continue
             phases, layout = found
+        elif strategy == "path":
+            phases, layout = _path(analysis, tgt)
         else:
             phases = decompose(analysis, clone_strategy=strategy)
             layout = _layout_for(strategy, analysis, phases, tgt)

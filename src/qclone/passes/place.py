@@ -125,8 +125,30 @@ def gates_of(blocks: Iterable[Block]) -> list[Gate]:
     return [g for b in blocks for ch in b for g in ch]
 
 
+def lead_pairs(analysis: object) -> dict[str, int]:
+    """For each module, the copy its first recovery decrypts (the pair to put first)."""
+    from qclone.ir.ops import Recover
+    from qclone.ir.program import Analysis
+
+    assert isinstance(analysis, Analysis)
+    lead: dict[str, int] = {}
+    for info in analysis.ops:
+        if isinstance(info.op, Recover):
+            lead.setdefault(info.op.module, info.op.copy)
+    return lead
+
+
+def lead_first(xs: list[int], ys: list[int], j: int) -> tuple[list[int], list[int]]:
+    """Put pair j first (the clone is symmetric in its pairs)."""
+    return [xs[j - 1], *xs[: j - 1], *xs[j:]], [ys[j - 1], *ys[: j - 1], *ys[j:]]
+
+
 def path_slot_order(analysis: object, num_slots: int) -> list[int]:
-    """Slots in the order the ``path`` clone synthesis wants them along a device path."""
+    """Slots in the order the ``path`` clone synthesis wants them along a device path.
+
+    The pair that the module's first recovery decrypts goes first, so that recovery starts at
+    the end of the line and walks it one way.
+    """
     from qclone.ir.ops import Clone
     from qclone.ir.program import Analysis
     from qclone.passes.synthesize import path_order
@@ -136,9 +158,11 @@ def path_slot_order(analysis: object, num_slots: int) -> list[int]:
     index = {w: i for i, w in enumerate(analysis.wires)}
     order: list[int] = []
     seen: set[int] = set()
+    lead = lead_pairs(analysis)
     for info in analysis.ops:
         if isinstance(info.op, Clone):
             a, xs, ys = op_slots(info, index)
+            xs, ys = lead_first(xs, ys, lead.get(info.op.module, 1))
             for s in path_order(a, xs, ys):
                 if s not in seen:
                     seen.add(s)

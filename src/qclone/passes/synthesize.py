@@ -166,3 +166,37 @@ def recover_paired(s: int, m: int, others: list[int]) -> Synthesis:
 
 CLONE_STRATEGIES = {"teleport": clone_teleport, "path": clone_path, "textbook": clone_textbook}
 RECOVER_STRATEGIES = {"exact": recover_paper, "functional": recover_paired}
+
+
+def recover_walk(s: int, m: int, others: list[int], line: list[int]) -> Synthesis | None:
+    """U_dec(j) along a line of slots that starts ``[m, s, ...]`` and holds every other key.
+
+    The two controls walk down the line together. A key in front of them meets ``s`` (CZ)
+    and then ``m`` (CNOT), and each meeting is merged with the SWAP that lets the controls
+    pass it (``CZ; SWAP`` and ``CX; SWAP`` are two CNOTs each): four two-qubit gates per key.
+    A clone qubit in front of them is passed with two SWAPs. ``10n - 13`` two-qubit gates
+    when the line alternates keys and clones, with no routing needed. Returns None if the
+    line does not start with ``m, s``.
+    """
+    if len(line) < 2 or line[0] != m or line[1] != s or not set(others) <= set(line):
+        return None
+    out = Synthesis()
+    out.seq(("cx", s, m), ("h", s))
+    content = list(line)  # content[i]: the original slot whose qubit now sits at line[i]
+    todo = set(others)
+    i = 0  # the controls sit at line[i] (m) and line[i + 1] (s)
+    while todo:
+        qm, qs, qn = line[i], line[i + 1], line[i + 2]
+        nxt = content[i + 2]
+        if nxt in todo:
+            out.seq(("h", qn), ("cx", qn, qs), ("cx", qs, qn), ("h", qs))  # CZ(s,t); SWAP
+            out.seq(("cx", qs, qm), ("cx", qm, qs))  # CX(m,t); SWAP(m,t)
+            todo.discard(nxt)
+        else:
+            out.seq(("swap", qs, qn), ("swap", qm, qs))  # the bystander passes both
+        content[i], content[i + 1], content[i + 2] = nxt, m, s
+        i += 1
+    qm, qs = line[i], line[i + 1]
+    out.seq(("s", qs), ("s", qm), ("cz", qs, qm), ("h", qs), ("cx", qs, qm))
+    out.moves = {c: line[k] for k, c in enumerate(content) if c != line[k]}
+    return out

@@ -1,0 +1,123 @@
+"""The protocol-aware layouts: exact gate counts, no routing SWAPs, verified circuits."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import qclone
+from qclone.errors import VerificationError
+from qclone.ir import single_clone
+from qclone.passes import synthesize
+from qclone.passes.ladder import ladder_plan
+from qclone.passes.paths import long_path
+from qclone.passes.synthesize import Synthesis
+from qclone.verification import verify
+
+
+def _bridges(rows: int, cols: int, n: int) -> int:
+    plan = ladder_plan(rows, cols, n)
+    assert plan is not None
+    return sum(1 for step in plan.s_fill + plan.k_fill if len(step) == 4)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 40), st.data())
+def test_grid_ladder_has_no_swaps_and_the_formula_count(n: int, data: st.DataObject) -> None:
+    j = data.draw(st.integers(1, n))
+    rows = data.draw(st.integers(3, 9))
+    cols = 3
+    while ladder_plan(rows, cols, n) is None:
+        cols += 1
+    target = f"grid:{rows}x{cols}"
+    result = qclone.compile(single_clone(n, recover=j), target, clone_strategy="ladder")
+    assert "ladder" in result.phases[0].strategy  # (verified by compile)
+    auto = qclone.compile(single_clone(n, recover=j), target, verify=False)
+    assert auto.cost.two_qubit <= result.cost.two_qubit  # auto keeps the cheapest
+    assert result.cost.swaps == 0 and result.cost.synthesis_swaps == 0
+    bridges = _bridges(rows, cols, n)
+    assert result.cost.phases[0].two_qubit == 3 * n + n % 2 + 4 * bridges
+
+
+@pytest.mark.parametrize("n", [2, 3, 10, 37, 76])
+def test_heavy_hex_path_needs_no_routing(n: int) -> None:
+    target = qclone.get_target("heavy-hex:9")
+    assert len(long_path(target, 2 * n + 1)) >= 2 * n + 1
+    result = qclone.compile(single_clone(n, recover=1 + n // 2), target)
+    assert result.cost.swaps == 0
+    clone, recover = result.cost.phases
+    assert clone.two_qubit == 5 * n - 2 + n % 2
+    assert recover.two_qubit == 10 * n - 13  # 4 per key, 6 per clone passed, 3 fixed
+
+
+def test_ladder_refused_where_it_does_not_fit() -> None:
+    from qclone.errors import CompilationError
+
+    with pytest.raises(CompilationError, match="ladder layout needs a row-major grid"):
+        qclone.compile(single_clone(3, recover=1), "line:9", clone_strategy="ladder")
+    with pytest.raises(CompilationError, match="unknown clone strategy"):
+        qclone.compile(single_clone(3), "line:9", clone_strategy="spiral")
+
+
+def test_long_paths_cover_the_lattices() -> None:
+    # a row snake: every line plus one bridge between consecutive lines
+    assert len(long_path(qclone.get_target("heavy-hex:9"), 10_000)) == 2 * 9 * 9 - 1
+    assert len(long_path(qclone.get_target("grid:7x9"), 10_000)) == 63
+    hh = qclone.get_target("heavy-hex-rows:8x16")
+    p = long_path(hh, 10_000)
+    assert all(hh.is_adjacent(a, b) for a, b in itertools.pairwise(p))
+    assert len(set(p)) == len(p) == 129
+
+
+@pytest.mark.parametrize("n", [2, 5, 16, 40])
+def test_all_to_all_costs_at_most_6n(n: int) -> None:
+    for mode in ("exact", "functional"):
+        result = qclone.compile(single_clone(n, recover=n, mode=mode), f"all-to-all:{2 * n + 1}")
+        assert result.cost.swaps == 0
+        assert result.cost.two_qubit <= 6 * n
+
+
+@pytest.mark.parametrize(("n", "j"), [(2, 1), (4, 3), (9, 9)])
+def test_classic_bug_in_the_walking_recovery(
+    n: int, j: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = synthesize.recover_walk
+
+    def without_cz(s: int, m: int, others: list[int], line: list[int]) -> Synthesis | None:
+        syn = real(s, m, others, line)
+        assert syn is not None
+        last = [g for b in syn.blocks for ch in b for g in ch if g.name == "cz"][-1]
+        blocks = [[[g for g in ch if g is not last] for ch in b] for b in syn.blocks]
+        return Synthesis(blocks, dict(syn.moves))
+
+    monkeypatch.setattr(synthesize, "recover_walk", without_cz)
+    bad = qclone.compile(single_clone(n, recover=j), "line:40", verify=False)
+    assert bad.cost.phases[1].two_qubit == 10 * n - 14
+    with pytest.raises(VerificationError, match="phase 1"):
+        verify(bad)
+
+
+def test_far_below_qiskit_level_3_on_heavy_hex() -> None:
+    pytest.importorskip("qiskit")
+    from qiskit import qasm2, transpile
+    from qiskit.transpiler import CouplingMap
+
+    n = 20
+    target = qclone.get_target("heavy-hex:7")
+    program = single_clone(n, recover=1)
+    textbook = qclone.compile(program, None, clone_strategy="textbook", verify=False)
+    assert textbook.cost.two_qubit == 7 * n + 1
+    edges = [(int(a), int(b)) for a, b in target.graph.edges]
+    out = transpile(
+        qasm2.loads(textbook.to_qasm()),
+        coupling_map=CouplingMap([*edges, *[(b, a) for a, b in edges]]),
+        basis_gates=["cz", "rz", "sx", "x"],
+        optimization_level=3,
+        seed_transpiler=11,
+    )
+    theirs = sum(1 for inst in out.data if inst.operation.num_qubits == 2)
+    ours = qclone.compile(program, target).cost.two_qubit
+    assert ours * 1.5 < theirs

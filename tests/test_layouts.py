@@ -121,3 +121,11 @@ def test_far_below_qiskit_level_3_on_heavy_hex() -> None:
     theirs = sum(1 for inst in out.data if inst.operation.num_qubits == 2)
     ours = qclone.compile(program, target).cost.two_qubit
     assert ours * 1.5 < theirs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ["grid:60x60", "heavy-hex:41"])
+def test_thousands_of_clones_verify(target: str) -> None:
+    n = 1500
+    result = qclone.compile(single_clone(n, recover=n // 3), target)  # verified
+    assert result.cost.swaps == 0

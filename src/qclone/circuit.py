@@ -154,20 +154,21 @@ class Circuit:
     def to_stim(self) -> stim.Circuit:
         import stim
 
-        out = stim.Circuit()
         names = {**ONE_QUBIT_GATES, **TWO_QUBIT_GATES}
-        # one instruction per run of equal gates (stim applies its targets in order)
+        # one instruction per run of equal gates (stim applies its targets in order), built as
+        # text: stim parses text far faster than it appends instructions one by one
+        lines: list[str] = []
         run_name: str | None = None
-        run_targets: list[int] = []
+        run_targets: list[str] = []
         for g in self.gates:
             if g.name != run_name:
                 if run_name is not None:
-                    out.append(names[run_name], run_targets)
+                    lines.append(names[run_name] + " " + " ".join(run_targets))
                 run_name, run_targets = g.name, []
-            run_targets.extend(g.qubits)
+            run_targets.extend(str(q) for q in g.qubits)
         if run_name is not None:
-            out.append(names[run_name], run_targets)
-        return out
+            lines.append(names[run_name] + " " + " ".join(run_targets))
+        return stim.Circuit("\n".join(lines))
 
     def to_tableau(self) -> stim.Tableau:
         import stim

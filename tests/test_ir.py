@@ -95,7 +95,8 @@ def test_series_program() -> None:
     inner = p.recover(m1, copy=1)
     outer = p.recover(m0, copy=2)  # S'_1 stands in for S_2
     assert inner == outer == m1.clone(1)
-    assert [ph for _, ph in phases_of(p)] == [0, 0, 0, 1, 1]
+    # the outer recovery uses what the inner one delivered: it comes in the next phase
+    assert [ph for _, ph in phases_of(p)] == [0, 0, 0, 1, 2]
     assert p.analysis().ops[-1].wires == ("m1.S1", "m0.N1", "m0.N2", "m0.N3")
     assert final_data_wires(p.analysis()) == {"psi": "m1.S1"}
     for target in (None, "line:11"):
@@ -592,3 +593,13 @@ def test_random_programs_compile_and_verify(p: Program, target: str | None) -> N
         rng = np.random.default_rng(len(concrete.ops))
         inputs = {d: random_state(rng) for d in concrete.analysis().data_wires}
         assert_recovers_statevector(concrete, result, inputs)
+
+
+def test_bad_recover_of_a_clone_destroyed_by_the_outer_recovery() -> None:
+    p = Program()
+    m0 = p.clone(p.data("q"), copies=3)
+    m1 = p.clone(m0.clone(1), copies=2)
+    p.recover(m0, copy=2)  # consumes m0's other clones, including the one inside m1
+    with pytest.raises(ConsumedQubitError, match="encrypts m0.S1, a clone that") as e:
+        p.recover(m1, copy=1)
+    assert "recover the inner module before the outer one" in str(e.value)

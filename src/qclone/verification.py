@@ -284,9 +284,7 @@ def _fast_check(
         if z2x[rin].any() or not np.array_equal(z2z[rin] & keep, unit):
             return False
     zin = np.asarray(sorted(in_zero), dtype=np.int64)
-    if len(zin) and (zs[zin].any() or z2x[zin].any() or (z2z[zin] & keep).any()):
-        return False
-    return True
+    return not (len(zin) and (zs[zin].any() or z2x[zin].any() or (z2z[zin] & keep).any()))
 
 
 def _root_value(analysis: Analysis, module: str) -> str | None:

@@ -143,6 +143,7 @@ def analyze(ops: tuple[Op, ...] | list[Op]) -> Analysis:
     value_loc: dict[str, str] = {}  # data value name -> wire where it lives now
     value_of_wire: dict[str, str] = {}
     infos: list[OpInfo] = []
+    destroyed: dict[str, str] = {}  # clone value -> the recovery that consumed it
     recovered_in: dict[str, int] = {}  # wire -> phase in which a recover delivered data to it
     phase = 0
     phase_used = False
@@ -271,6 +272,12 @@ def analyze(ops: tuple[Op, ...] | list[Op]) -> Analysis:
                     f"{op.text()!r}: module {op.module} has copies 1..{n_int}; copy={j} is out "
                     f"of range (copies are numbered from 1)"
                 )
+            if mod.data_value in destroyed:
+                raise ConsumedQubitError(
+                    f"{op.text()!r}: module {op.module} encrypts {mod.data_value}, a clone that "
+                    f"{destroyed[mod.data_value]!r} already consumed (recovering one clone of a "
+                    "module destroys its others); recover the inner module before the outer one"
+                )
             if mod.key_used_by is not None:
                 raise KeyReuseError(
                     f"{op.text()!r}: the one-time key of module {op.module} was already used by "
@@ -295,11 +302,17 @@ def analyze(ops: tuple[Op, ...] | list[Op]) -> Analysis:
             keys = [key_wire(op.module, k) for k in range(1, n_int + 1)]
             for w in keys:
                 need_live(w, op)
-            if mod.phase == phase:
-                # storage sits between cloning and recovery: start a new phase
+            delivered_here = any(recovered_in.get(w) == phase for w in mod.copy_wire.values())
+            if mod.phase == phase or delivered_here:
+                # storage sits between cloning and recovery; and a clone that an inner
+                # recovery delivered in this phase is decrypted (or destroyed) only after
+                # that phase, so each phase keeps a meaning of its own: start a new phase
                 phase += 1
                 phase_used = False
             mod.key_used_by = op.text()
+            for k in range(1, n_int + 1):
+                if k != j:
+                    destroyed.setdefault(signal_wire(op.module, k), op.text())
             touched = (s, *keys)
             # the module's data value now lives on s; the other clones are destroyed
             value_loc[mod.data_value] = s

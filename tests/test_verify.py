@@ -287,6 +287,18 @@ def _target_for(family: str, n: int) -> str:
     return f"all-to-all:{q}"
 
 
+def _random_connected(q: int, seed: int) -> qclone.Target:
+    """A random connected graph: a random spanning tree plus as many random edges."""
+    import networkx as nx
+
+    g = nx.random_labeled_tree(q + 3, seed=seed)
+    extra = nx.gnm_random_graph(q + 3, q, seed=seed + 1)
+    g.add_edges_from(extra.edges)
+    from qclone.targets import from_graph
+
+    return from_graph(g, name=f"random{seed}")
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.integers(2, 40).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n))),
@@ -298,6 +310,22 @@ def test_correct_circuits_pass(nj: tuple[int, int], family: str, mode: str) -> N
     program = single_clone(n, recover=j, mode=mode)  # type: ignore[arg-type]
     result = assert_compiles_and_verifies(program, _target_for(family, n))
     assert len(result.phases) == 2
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.integers(2, 40).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n))),
+    st.integers(0, 10_000),
+    st.sampled_from(["exact", "functional"]),
+)
+def test_correct_circuits_pass_on_random_connected_graphs(
+    nj: tuple[int, int], seed: int, mode: str
+) -> None:
+    n, j = nj
+    program = single_clone(n, recover=j, mode=mode)  # type: ignore[arg-type]
+    target = _random_connected(2 * n + 1, seed)
+    result = assert_compiles_and_verifies(program, target)
+    assert result.cost.strategy  # says which strategy ran
 
 
 @pytest.mark.parametrize("n", [2, 7, 40])

@@ -600,6 +600,6 @@ def test_bad_recover_of_a_clone_destroyed_by_the_outer_recovery() -> None:
     m0 = p.clone(p.data("q"), copies=3)
     m1 = p.clone(m0.clone(1), copies=2)
     p.recover(m0, copy=2)  # consumes m0's other clones, including the one inside m1
-    with pytest.raises(ConsumedQubitError, match="encrypts m0.S1, a clone that") as e:
+    with pytest.raises(ConsumedQubitError, match=r"encrypts m0\.S1, a clone that") as e:
         p.recover(m1, copy=1)
     assert "recover the inner module before the outer one" in str(e.value)

@@ -13,11 +13,13 @@ import random
 from qclone.targets import Target
 
 
-def _snake(rows: int, cols: int) -> list[int]:
+def _snake(rows: int, cols: int, *, by_columns: bool = False) -> list[int]:
+    """Boustrophedon through a row-major grid, along the rows (or along the columns)."""
+    outer, inner = (cols, rows) if by_columns else (rows, cols)
     out = []
-    for r in range(rows):
-        cs = range(cols) if r % 2 == 0 else range(cols - 1, -1, -1)
-        out += [r * cols + c for c in cs]
+    for i in range(outer):
+        js = range(inner) if i % 2 == 0 else range(inner - 1, -1, -1)
+        out += [j * cols + i if by_columns else i * cols + j for j in js]
     return out
 
 
@@ -63,7 +65,7 @@ def long_path(target: Target, want: int, *, tries: int = 64, seed: int = 7) -> l
         dims = name[len("grid:") :].replace(",", "x").split("x")
         rows, cols = int(dims[0]), int(dims[1])
         if is_row_major_grid(target, rows, cols):
-            return _snake(rows, cols) if cols >= rows else _snake_cols(rows, cols)
+            return _snake(rows, cols, by_columns=cols < rows)
     if name.startswith("line:"):
         return list(range(target.num_qubits))
     if target.positions is not None:
@@ -149,11 +151,3 @@ def _row_snake(target: Target) -> list[int] | None:
     if not all(target.is_adjacent(a, b) for a, b in itertools.pairwise(path)):
         return None
     return path
-
-
-def _snake_cols(rows: int, cols: int) -> list[int]:
-    out = []
-    for c in range(cols):
-        rs = range(rows) if c % 2 == 0 else range(rows - 1, -1, -1)
-        out += [r * cols + c for r in rs]
-    return out

@@ -130,27 +130,6 @@ class _Router:
                     best = key
             assert best is not None
             path, mover = best[3], best[2]
-            if len(path) == 3:
-                q, t = path[1], path[2]
-                i = self.last.get(q, -1)
-                prev = self.out[i] if i >= 0 and self.last.get(t, -1) == i else None
-                if prev is not None and set(prev.qubits) == {q, t}:
-                    # the qubit in between just met the partner: a SWAP merged into that
-                    # gate (one extra CNOT) brings the partner next to the walker
-                    self.swap(q, t)
-                    continue
-                # one bystander in between: step the partner over it rather than the walker,
-                # so a walker that travels with a companion (the recovery's two controls)
-                # stays next to it; the cost is the same single SWAP
-                between = self.occ.get(path[1])
-                partner = self.occ.get(path[2])
-                if (
-                    (between is None or busy[between] == 0)
-                    and partner is not None
-                    and busy[partner] < busy[mover]
-                ):
-                    self.swap(path[2], path[1])
-                    continue
             for step in path[1:-1]:
                 self.swap(self.loc[mover], step)
 

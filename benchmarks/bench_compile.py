@@ -121,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
         head_to_head([2, 10, 20], ["heavy-hex:9"])
     else:
         scaling([10, 100, 1000, 10000], "grid:150x150")
-        head_to_head([2, 5, 10, 20, 40, 60, 76], ["heavy-hex:9", "heavy-hex-rows:8x16"])
+        head_to_head(
+            [2, 5, 10, 20, 40, 60, 76],
+            ["heavy-hex:9", "heavy-hex-rows:8x16", "grid:13x13", "line:160"],
+        )
     return 0
 
 

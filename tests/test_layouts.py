@@ -129,3 +129,12 @@ def test_thousands_of_clones_verify(target: str) -> None:
     n = 1500
     result = qclone.compile(single_clone(n, recover=n // 3), target)  # verified
     assert result.cost.swaps == 0
+
+
+@pytest.mark.parametrize("n", [2, 3, 8, 21])
+def test_path_clone_formula(n: int) -> None:
+    from qclone.cost.formulas import logical_two_qubit_count
+
+    program = single_clone(n)
+    result = qclone.compile(program, "line:60", clone_strategy="path")
+    assert result.cost.two_qubit == logical_two_qubit_count(program, "path")

@@ -13,7 +13,11 @@ operation         strategy                two-qubit gates
 clone             ``textbook``            ``5n`` (n Bell pairs, CNOT ladders for U_enc)
 clone             ``teleport`` (default)  ``3n`` for even n, ``3n + 1`` for odd n
 clone             ``path``                ``5n - 2`` (+1 for odd n), nearest-neighbour on a path
+clone             ladder (grids)          ``3n`` (+1) plus 4 per bridge, no SWAP
+                                          (:mod:`qclone.passes.ladder`)
 recover exact     ``paper``               ``2n + 1`` (the gate form of arXiv:2501.02757)
+recover exact     ``walk`` (paths)        ``10n - 13`` nearest-neighbour, controls walk the line
+recover exact     tree (grids)            about ``4n`` plus bridges, no SWAP
 recover function  ``paired``              ``3 floor((n-1)/2) + 2 ((n-1) mod 2) + 3``
 ================  ======================  ==================================================
 

@@ -17,7 +17,6 @@ n = sympy.Symbol("n", integer=True, positive=True)
 CLONE_FORMULAS: dict[str, sympy.Expr] = {
     "teleport": 3 * n + sympy.Mod(n, 2),
     "textbook": 5 * n,
-    "path": 5 * n - 2 + sympy.Mod(n, 2),
 }
 RECOVER_FORMULAS: dict[str, sympy.Expr] = {
     "exact": 2 * n + 1,

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from qclone.circuit import Gate
 from qclone.passes.synthesize import Synthesis
 
 
@@ -184,13 +183,7 @@ def _interleave(
     return order
 
 
-def ladder_gates_count(plan: LadderPlan) -> int:
-    bridges = sum(1 for st in plan.s_fill + plan.k_fill if len(st) == 4)
-    n = len(plan.signals)
-    return 3 * n + n % 2 + 4 * bridges
-
-
-__all__ = ["Gate", "LadderPlan", "clone_ladder", "grid_shape", "ladder_plan"]
+__all__ = ["LadderPlan", "clone_ladder", "grid_shape", "key_graph", "ladder_plan", "recover_tree"]
 
 
 def key_graph(plan: LadderPlan, cols: int) -> tuple[list[tuple[int, int]], list[tuple[int, ...]]]:

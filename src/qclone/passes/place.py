@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Iterable
 
-from qclone.circuit import Gate
 from qclone.errors import TargetTooSmall
 from qclone.passes.synthesize import Block
 from qclone.targets import Target
@@ -119,10 +118,6 @@ def _anchor(target: Target, layout: dict[int, int], free: set[int], center: int)
     """Where a new, unconnected group starts: the free qubit nearest to the center."""
     found = _nearest_free(target, center, free, 1)
     return found[0] if found else center
-
-
-def gates_of(blocks: Iterable[Block]) -> list[Gate]:
-    return [g for b in blocks for ch in b for g in ch]
 
 
 def lead_pairs(analysis: object) -> dict[str, int]:

@@ -136,3 +136,51 @@ def test_path_clone_count(n: int) -> None:
     result = qclone.compile(single_clone(n), "line:60", clone_strategy="path")
     assert result.cost.two_qubit == 5 * n - 2 + n % 2
     assert result.cost.swaps == 0
+
+
+def _comb_graph(length: int) -> qclone.Target:
+    """A path of ``length`` qubits with one pendant qubit on each."""
+    import networkx as nx
+
+    from qclone.targets import from_graph
+
+    g = nx.Graph()
+    for i in range(length):
+        if i:
+            g.add_edge(i - 1, i)
+        g.add_edge(i, length + i)
+    return from_graph(g, name=f"comb{length}")
+
+
+@pytest.mark.parametrize(("n", "j"), [(12, 2), (15, 15), (19, 1)])
+def test_pairs_hang_off_a_short_path_without_swaps(n: int, j: int) -> None:
+    target = _comb_graph(20)
+    assert len(long_path(target, 2 * n + 1)) < 2 * n + 1  # the path alone is too short
+    result = qclone.compile(single_clone(n, recover=j), target)  # verified
+    assert result.cost.swaps == 0
+    assert result.cost.phases[0].two_qubit in (5 * n - 2, 5 * n - 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 14), st.data())
+def test_comb_clone_verifies_for_any_teeth(n: int, data: st.DataObject) -> None:
+    from qclone.compiled import CompileResult
+    from qclone.cost.report import cost_report
+    from qclone.passes.decompose import decompose
+    from qclone.passes.synthesize import clone_comb
+
+    tooth = [False, *data.draw(st.lists(st.booleans(), min_size=n - 1, max_size=n - 1))]
+    program = single_clone(n)
+    analysis = program.analysis()
+    phases = decompose(analysis, clone_strategy=lambda a, s, k: clone_comb(a, s, k, tooth))
+    logical = [ph.to_phase_circuit(len(analysis.wires)) for ph in phases]
+    assert logical[0].circuit.two_qubit_count() in (5 * n - 2, 5 * n - 1)
+    result = CompileResult(
+        program=program,
+        analysis=analysis,
+        target=None,
+        logical=tuple(logical),
+        phases=tuple(logical),
+        cost=cost_report("logical", logical, logical, "cx"),
+    )
+    assert all(v.ok for v in verify(result, raise_on_failure=False))

@@ -49,8 +49,9 @@ def _walk(target: Target, start: int, rng: random.Random | None) -> list[int]:
         def free_degree(q: int) -> int:
             return sum(1 for r in target.neighbors(q) if r not in seen)
 
-        best = min(free_degree(q) for q in options)
-        options = sorted(q for q in options if free_degree(q) == best)
+        # Warnsdorff's rule (fewest free neighbours first), but a dead end only as a last step
+        best = min((free_degree(q) == 0, free_degree(q)) for q in options)
+        options = sorted(q for q in options if (free_degree(q) == 0, free_degree(q)) == best)
         cur = options[0] if rng is None else rng.choice(options)
         seen.add(cur)
         path.append(cur)

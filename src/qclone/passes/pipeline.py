@@ -81,8 +81,12 @@ def _path(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[int
     from qclone.semantics.reference import op_slots
 
     num_slots = len(analysis.wires)
-    order = path_slot_order(analysis, num_slots)
     path = long_path(tgt, num_slots)
+    if len(path) < num_slots:
+        comb = _comb(analysis, tgt, path)
+        if comb is not None:
+            return comb
+    order = path_slot_order(analysis, num_slots)
     layout = place_along(order, path, tgt)
     on_path = order[: len(path)]  # the walk below is nearest-neighbour along these
     index = {w: i for i, w in enumerate(analysis.wires)}
@@ -100,6 +104,77 @@ def _path(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[int
         if m not in on_path:
             return None
         return recover_walk(s, m, others, on_path[on_path.index(m) :])
+
+    return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
+
+
+def _comb(
+    analysis: Analysis, tgt: Target, path: list[int]
+) -> tuple[list[LogicalPhase], list[int]] | None:
+    """A path too short for every pair: hang some pairs off it as teeth (key on the path,
+    clone on a free neighbour), as many as needed. One clone per program; None if the path
+    and its free neighbours cannot hold the pairs."""
+    from qclone.ir.ops import Clone
+    from qclone.passes.place import lead_first, lead_pairs
+    from qclone.passes.synthesize import clone_comb, recover_walk
+    from qclone.semantics.reference import op_slots
+
+    clones = [o for o in analysis.ops if isinstance(o.op, Clone)]
+    if len(clones) != 1 or len(analysis.data_wires) != 1:
+        return None
+    info = clones[0]
+    assert isinstance(info.op, Clone)
+    n = int(info.op.copies)
+    index = {w: i for i, w in enumerate(analysis.wires)}
+    a, xs, ys = op_slots(info, index)
+    xs, ys = lead_first(xs, ys, lead_pairs(analysis).get(info.op.module, 1))
+    if len(path) < 3:
+        return None
+    on_path_nodes = set(path)
+    used = set(path[:3])
+    layout = [0] * len(analysis.wires)
+    layout[xs[0]], layout[ys[0]], layout[a] = path[0], path[1], path[2]
+    line = [ys[0], a]  # slots along the path from the key N_1 on, for the recovery walk
+    tooth = [False] * n
+    size = len(path)
+    avail = [
+        sorted(q for q in tgt.neighbors(path[j]) if q not in on_path_nodes) for j in range(size)
+    ]
+    # most pairs that fit from path position j on (a path pair takes two path qubits, a tooth
+    # pair one path qubit and a free neighbour), to choose teeth only where they are needed
+    most = [0] * (size + 2)
+    for j in range(size - 1, -1, -1):
+        most[j] = max(
+            1 + most[j + 2] if j + 1 < size else 0,
+            1 + most[j + 1] if avail[j] else 0,
+        )
+    i = 3
+    for p in range(1, n):
+        left = n - p  # pairs still to place, this one included
+        free = [q for q in avail[i] if q not in used] if i < size else []
+        if i + 1 < size and 1 + most[i + 2] >= left:
+            layout[ys[p]], layout[xs[p]] = path[i], path[i + 1]
+            used.update(path[i : i + 2])
+            line += [ys[p], xs[p]]
+            i += 2
+        elif free and 1 + most[i + 1] >= left:
+            layout[ys[p]], layout[xs[p]] = path[i], free[0]
+            used.update((path[i], free[0]))
+            line.append(ys[p])
+            tooth[p] = True
+            i += 1
+        else:
+            return None
+
+    def clone(a_: int, xs_: list[int], ys_: list[int]) -> Synthesis:
+        return clone_comb(
+            a_, *lead_first(xs_, ys_, lead_pairs(analysis).get(info.op.module, 1)), tooth
+        )  # type: ignore[union-attr]
+
+    def recover(s_: int, m_: int, others: list[int]) -> Synthesis | None:
+        if m_ not in line:
+            return None
+        return recover_walk(s_, m_, others, line[line.index(m_) :])
 
     return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
 

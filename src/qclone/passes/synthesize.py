@@ -140,6 +140,75 @@ def clone_path(a: int, s: list[int], k: list[int]) -> Synthesis:
     return out
 
 
+# Final two-qubit step per pair in the comb clone, by the pair's bits before it: the key
+# qubit N holds v_N and the clone qubit S holds v_S, each a GF(2) combination (u, w) of the
+# Bell-index bits (u = the key N1's bit after the teleportation step, w = the data's). Each
+# entry: (qubit that gets H first: 0 = N, 1 = S; CNOT (control, target) on (N=0, S=1);
+# Clifford words after it on N and on S; the phase i^(alpha u + beta w) (-1)^(gamma u w) the
+# step leaves on the branch, relative to the plain "H(S); CX(S -> N)" on (u, w)). Found by
+# exhaustive search over one-CNOT steps and checked end to end by ``qclone.verify``.
+_PAIR_STEPS: dict[
+    tuple[tuple[int, int], tuple[int, int]],
+    tuple[int, tuple[int, int], tuple[str, ...], tuple[str, ...], int, int, int],
+] = {
+    ((1, 0), (0, 1)): (1, (1, 0), (), (), 0, 0, 0),
+    ((0, 1), (1, 0)): (0, (0, 1), (), (), 0, 0, 1),
+    ((1, 0), (1, 1)): (1, (1, 0), ("s",), ("sdg",), 1, 0, 0),
+    ((1, 1), (1, 0)): (0, (0, 1), ("s",), ("sdg",), 3, 0, 1),
+    ((0, 1), (1, 1)): (0, (0, 1), ("h", "s", "h"), ("s", "h", "s"), 0, 1, 1),
+    ((1, 1), (0, 1)): (0, (0, 1), ("s", "h"), ("h", "s", "h", "s"), 0, 3, 0),
+}
+
+
+def clone_comb(a: int, s: list[int], k: list[int], tooth: list[bool]) -> Synthesis:
+    """The nearest-neighbour clone along a path whose pairs may hang off it as teeth.
+
+    Pair 1 is ``(N1, data)`` on the path after the source A, as in :func:`clone_path`. Each
+    further pair ``i`` enters the path at its key N_i; a path pair continues with its clone
+    S_i on the next path qubit, a tooth pair (``tooth[i]``) has S_i off the path, next to N_i,
+    and the path continues from N_i. The same four-CNOT step carries the two bits from pair
+    to pair; the bits each pair ends with decide its last step (:data:`_PAIR_STEPS`), and the
+    phases those steps leave are undone once, on the two bits, right after teleportation.
+    ``5n - 2`` CNOTs (+1 when a phase parity needs the CZ), like :func:`clone_path`.
+    """
+    n = len(s)
+    z, y, x = s[0], k[0], a
+    qubits_n = [y, *k[1:]]
+    qubits_s = [x, *s[1:]]
+    val: dict[int, tuple[int, int]] = {y: (1, 0), x: (0, 1)}
+    steps: list[tuple[int, int, int, int]] = []
+    exit_a, exit_b = y, x  # (other, exit) of the last pair
+    for i in range(1, n):
+        c, d = qubits_n[i], qubits_s[i]
+        steps.append((exit_a, exit_b, c, d))
+        va, vb = val[exit_a], val[exit_b]
+        val[c], val[d] = va, vb
+        val[exit_b] = (va[0] ^ vb[0], va[1] ^ vb[1])
+        exit_a, exit_b = (d, c) if tooth[i] else (c, d)
+    alpha = beta = gamma = 0
+    finals = []
+    for i in range(n):
+        qn, qs = qubits_n[i], qubits_s[i]
+        h_on, (ctl, tgt), post_n, post_s, al, be, ga = _PAIR_STEPS[(val[qn], val[qs])]
+        alpha, beta, gamma = alpha + al, beta + be, gamma + ga
+        pair = (qn, qs)
+        ch: list[tuple[str, int] | tuple[str, int, int]] = [("h", pair[h_on])]
+        ch.append(("cx", pair[ctl], pair[tgt]))
+        ch += [(g, qn) for g in post_n] + [(g, qs) for g in post_s]
+        finals.append(ch)
+    out = Synthesis()
+    out.seq(("h", y), ("cx", y, z))  # Bell pair (N1, new A)
+    out.seq(("cx", x, y), ("h", x))  # Bell index of (data, N1) -> bits w on x, u on y
+    out.seq(*[("s", x)] * ((3 - beta) % 4), *[("s", y)] * ((3 - alpha) % 4))
+    if (n + gamma) % 2:
+        out.seq(("cz", x, y))
+    for b_a, b_b, c, d in steps:
+        out.seq(("cx", b_b, c), ("cx", c, d), ("cx", b_a, b_b), ("cx", b_b, c))
+    out.block(finals)
+    out.moves = {x: z, z: x}
+    return out
+
+
 def recover_paper(s: int, m: int, others: list[int]) -> Synthesis:
     """U_dec(j) in the gate form of PROTOCOL.md (2n + 1 two-qubit gates)."""
     out = Synthesis()

@@ -22,6 +22,7 @@ from qclone import errors
 from qclone.ir import Clone, Data, Discard, Module, Program, Qubit, Recover, Store, single_clone
 
 if TYPE_CHECKING:
+    from qclone.comparison import Comparison, compare
     from qclone.compiled import CompileResult, PhaseCircuit
     from qclone.passes.pipeline import compile
     from qclone.targets import Target, get_target
@@ -32,6 +33,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "compile": ("qclone.passes.pipeline", "compile"),
     "verify": ("qclone.verification", "verify"),
+    "compare": ("qclone.comparison", "compare"),
+    "Comparison": ("qclone.comparison", "Comparison"),
     "get_target": ("qclone.targets", "get_target"),
     "Target": ("qclone.targets", "Target"),
     "CompileResult": ("qclone.compiled", "CompileResult"),
@@ -52,6 +55,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Clone",
+    "Comparison",
     "CompileResult",
     "Data",
     "Discard",
@@ -62,6 +66,7 @@ __all__ = [
     "Recover",
     "Store",
     "Target",
+    "compare",
     "compile",
     "errors",
     "get_target",

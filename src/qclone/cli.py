@@ -196,6 +196,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_verify)
 
     p = sub.add_parser(
+        "compare",
+        help="compare the cost of encrypted cloning across targets and numbers of clones",
+        description="Compile 'clone n copies (+ recovery)' for every target and every n of "
+        "a range; print a table of two-qubit count, depth and routing overhead, mark where "
+        "each device runs out of qubits, and optionally plot it (PNG).",
+        allow_abbrev=False,
+    )
+    p.add_argument(
+        "--clones",
+        "-n",
+        default="2:76",
+        metavar="RANGE",
+        help="START:END[:STEP] (both ends included) or a list such as 2,5,10 (default 2:76)",
+    )
+    p.add_argument(
+        "--targets",
+        "-t",
+        default="default",
+        metavar="SPECS",
+        help="comma-separated target specs, or 'default' for a cross-device set "
+        "(all-to-all:160, grid:13x13, heavy-hex:9, heavy-hex-rows:8x16, line:160)",
+    )
+    p.add_argument(
+        "--recover",
+        "-r",
+        default="1",
+        metavar="J|none",
+        help="the clone recovered after storage (default 1), or 'none' for cloning only",
+    )
+    p.add_argument("--mode", choices=("exact", "functional"), default="exact")
+    p.add_argument("--format", "-f", choices=("table", "markdown", "csv", "json"), default="table")
+    p.add_argument("--out", "-o", metavar="FILE", help="also write the table to FILE")
+    p.add_argument("--plot", metavar="PNG", help="write a plot of 2Q count and depth vs n")
+    p.add_argument("--verify", action="store_true", help="verify every compiled point (slower)")
+    p.set_defaults(handler=cmd_compare)
+
+    p = sub.add_parser(
         "targets",
         help="list the target families (spec prefixes) with an example each",
         description="List the target families that --target accepts.",
@@ -326,6 +363,43 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from qclone.comparison import DEFAULT_TARGETS, compare, parse_range, stderr_progress
+    from qclone.export import write_text_atomic
+
+    clones = parse_range(args.clones)
+    if args.targets.strip().lower() in ("default", "all"):
+        targets: list[str] = list(DEFAULT_TARGETS)
+    else:
+        targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+        if not targets:
+            raise CliError("--targets is empty; give target specs such as grid:10x10,line:40")
+    recover_text = args.recover.strip().lower()
+    if recover_text == "none":
+        recover = None
+    else:
+        try:
+            recover = int(recover_text)
+        except ValueError:
+            raise CliError(
+                f"--recover {args.recover!r} is not a clone index; give J >= 1 or 'none'"
+            ) from None
+    table = compare(
+        targets, clones, recover=recover, mode=args.mode, verify=args.verify,
+        progress=stderr_progress,
+    )  # fmt: skip
+    text = table.render(args.format)
+    if args.out:
+        write_text_atomic(args.out, text)
+    if args.plot:
+        table.plot(args.plot)
+    sys.stdout.write(text)
+    for path in (args.out, args.plot):
+        if path:
+            print(f"wrote {path}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_targets(args: argparse.Namespace) -> int:
     from qclone.targets import TWO_QUBIT_GATES, list_target_families
 
@@ -360,7 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
         if handler is None:
             raise CliError(
-                f"no command given; use one of: compile, verify, targets (see '{PROG} --help')"
+                f"no command given; use one of: compile, compare, verify, targets (see "
+                f"'{PROG} --help')"
             )
         return handler(args)
     except CliError as e:

@@ -25,6 +25,7 @@ STRATEGIES: dict[str, str] = {
     "path": "nearest-neighbour clone along a device path (5n CNOTs) + hub routing",
     "textbook": "textbook clone (5n CNOTs) + interaction-greedy placement + hub routing",
     "ladder": "teleport clone and tree-fan-out recovery on a serpentine ladder of the grid",
+    "tree": "log-depth: binomial-tree fan-outs for clone and exact recover (all-to-all)",
 }
 
 
@@ -166,10 +167,10 @@ def _comb(
         else:
             return None
 
+    lead_j = lead_pairs(analysis).get(info.op.module, 1)
+
     def clone(a_: int, xs_: list[int], ys_: list[int]) -> Synthesis:
-        return clone_comb(
-            a_, *lead_first(xs_, ys_, lead_pairs(analysis).get(info.op.module, 1)), tooth
-        )  # type: ignore[union-attr]
+        return clone_comb(a_, *lead_first(xs_, ys_, lead_j), tooth)
 
     def recover(s_: int, m_: int, others: list[int]) -> Synthesis | None:
         if m_ not in line:
@@ -227,6 +228,16 @@ def _best_layout(
             phases, layout = found
         elif strategy == "path":
             phases, layout = _path(analysis, tgt)
+        elif strategy == "tree":
+            if not tgt.all_to_all:
+                raise CompilationError(
+                    f"clone_strategy='tree' joins arbitrary qubits and needs an all-to-all "
+                    f"target; {tgt.name} is not: use clone_strategy='auto'"
+                )
+            from qclone.passes.synthesize import recover_log
+
+            phases = decompose(analysis, clone_strategy="tree", recover_strategy=recover_log)
+            layout = place([b for ph in phases for b in ph.blocks], len(analysis.wires), tgt)
         else:
             phases = decompose(analysis, clone_strategy=strategy)
             layout = _layout_for(strategy, analysis, phases, tgt)

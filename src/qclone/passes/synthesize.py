@@ -237,7 +237,94 @@ def recover_paired(s: int, m: int, others: list[int]) -> Synthesis:
     return out
 
 
-CLONE_STRATEGIES = {"teleport": clone_teleport, "path": clone_path, "textbook": clone_textbook}
+# --- log-depth syntheses for all-to-all machines
+def doubling_schedule(root: int, others: list[int]) -> list[list[tuple[int, int]]]:
+    """Rounds of (parent, child) edges of a binomial broadcast tree from ``root`` over
+    ``others``: in round r every node that has been reached adds one new child, so each round
+    is a matching and there are ``ceil(log2(len(others) + 1))`` rounds."""
+    reached = [root]
+    todo = list(others)
+    rounds: list[list[tuple[int, int]]] = []
+    while todo:
+        step = []
+        for u in list(reached):
+            if not todo:
+                break
+            v = todo.pop(0)
+            step.append((u, v))
+            reached.append(v)
+        rounds.append(step)
+    return rounds
+
+
+def clone_tree(a: int, s: list[int], k: list[int]) -> Synthesis:
+    """The teleport clone (``3n``, +1 for odd n, CNOTs) with its two fan-out chains replaced by
+    binomial trees: 2Q depth ``ceil(log2 n) + 4`` (+1 for odd n) instead of about ``n``, the
+    same gate count. Same relabelling as ``clone_teleport``: the data slot ends as clone S_1,
+    S_1's slot as the source A."""
+    n = len(s)
+    x, y, z = a, k[0], s[0]
+    out = Synthesis()
+    out.seq(("h", y), ("cx", y, z))
+    out.seq(("cx", x, y), ("h", x), ("sdg", x), ("sdg", y))
+    if n % 2 == 1:
+        out.seq(("cz", x, y))
+    s_slots = [x, *s[1:]]
+    # the two fan-outs touch disjoint qubits: run them side by side, round by round
+    s_rounds = doubling_schedule(x, s_slots[1:])
+    k_rounds = doubling_schedule(y, k[1:])
+    for r in range(max(len(s_rounds), len(k_rounds))):
+        step = (s_rounds[r] if r < len(s_rounds) else []) + (
+            k_rounds[r] if r < len(k_rounds) else []
+        )
+        out.block([[("cx", u, v)] for u, v in step])
+    out.block([[("h", s_slots[i]), ("cx", s_slots[i], k[i])] for i in range(n)])
+    out.moves = {x: z, z: x}
+    return out
+
+
+def recover_log(s: int, m: int, others: list[int]) -> Synthesis:
+    """U_dec(j) with both fan-outs (CZ from ``s``, CX from ``m``, onto every other key) run as
+    CNOT ladders over a binomial tree of the keys rooted at ``m``, as in
+    :func:`qclone.passes.ladder.recover_tree`: a descending pass (the broadcast schedule
+    reversed: every child ^= its parent, leaves first) and an ascending pass (the schedule in
+    order). Each pass is ``ceil(log2 n)`` rounds of disjoint CNOTs.
+
+    Costs: ``4n + 1 - ceil(log2 n)`` two-qubit gates (the paper's form: ``2n + 1``), 2Q depth
+    ``4 ceil(log2 n) + 5`` (the paper's form: ``2n + 1``)."""
+    rounds = doubling_schedule(m, others)
+    out = Synthesis()
+    out.seq(("cx", s, m), ("h", s))
+
+    def descend(skip_root: bool = False) -> None:
+        for step in reversed(rounds):
+            out.block([[("cx", u, v)] for u, v in step if not (skip_root and u == m)])
+
+    def ascend(skip_root: bool = False) -> None:
+        for step in rounds:
+            out.block([[("cx", u, v)] for u, v in step if not (skip_root and u == m)])
+
+    # Z part: CZ(s, t) for every t != m, a fan-out of s in the Hadamard frame of the keys,
+    # entering the tree through m (which is put back)
+    out.block([[("h", t)] for t in others])
+    descend()
+    out.seq(("cx", s, m))
+    ascend()
+    out.seq(("cx", s, m))
+    out.block([[("h", t)] for t in others])
+    # X part: CX(m, t) for every t != m
+    descend()
+    ascend(skip_root=True)
+    out.seq(("s", s), ("s", m), ("cz", s, m), ("h", s), ("cx", s, m))
+    return out
+
+
+CLONE_STRATEGIES = {
+    "teleport": clone_teleport,
+    "path": clone_path,
+    "textbook": clone_textbook,
+    "tree": clone_tree,
+}
 RECOVER_STRATEGIES = {"exact": recover_paper, "functional": recover_paired}
 
 

@@ -1,0 +1,1 @@
+"""Lowering of compiled programs to the circuits of quantum frameworks (imported lazily)."""

@@ -1,0 +1,1 @@
+"""Plug-ins: the faces qclone shows inside other frameworks (pytket, ...)."""

@@ -294,4 +294,10 @@ def stderr_progress(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
-DEFAULT_TARGETS = ("all-to-all:160", "grid:13x13", "heavy-hex:9", "heavy-hex-rows:8x16", "line:160")
+DEFAULT_TARGETS = (
+    "google:willow",
+    "quantinuum:H2-1",
+    "quantinuum:Helios",
+    "heavy-hex-rows:8x16",
+    "grid:13x13",
+)

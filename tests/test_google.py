@@ -110,7 +110,7 @@ def test_compile_lower_validate_serialize_verify(name: str, n: int, j: int) -> N
 def test_every_size(name: str) -> None:
     largest = (DEVICES[name][0] - 1) // 2
     for n in range(2, largest + 1):
-        for j in sorted({1, (n + 1) // 2, n}):
+        for j in range(1, n + 1) if n <= 4 else sorted({1, (n + 1) // 2, n}):
             _check(name, n, j)
 
 
@@ -149,3 +149,23 @@ def test_wrong_clifford_circuit_fails_verification() -> None:
     broken = cirq.Circuit(ops[:i] + ops[i + 1 :])
     with pytest.raises(VerificationError, match=r"Cirq circuit: phase 1"):
         lc.verify_cirq(result, [lowered.phases[0], broken])
+
+
+@pytest.mark.parametrize("name", ["willow", "rainbow"])
+def test_moment_depth_and_duration(name: str) -> None:
+    result = qclone.compile(qclone.single_clone(4, recover=2), f"google:{name}")
+    lowered = lc.lower(result)
+    cost = lc.moment_cost(lowered, result.target)
+    aligned = [cirq.drop_empty_moments(cirq.align_left(c)) for c in lowered.phases]
+    assert cost.phase_moments == tuple(len(c) for c in aligned)
+    assert cost.not_costed == ()
+    durations = result.target.gate_durations_ns  # type: ignore[union-attr]
+    two_q = durations["CZ"] if name == "willow" else durations["ISWAP**0.5"]
+    # every moment lasts at least... and at most its longest gate: 2Q moments take the 2Q time
+    assert cost.duration_ns >= cost.two_qubit_moments * two_q
+    assert cost.duration_ns <= cost.moments * max(two_q, durations["PhasedXZGate"])
+
+
+@pytest.mark.parametrize("j", [1, 2, 3])
+def test_every_copy_small_n(j: int) -> None:
+    _check("rainbow", 3, j)

@@ -469,3 +469,73 @@ def verify_cirq(
         if not v.ok and raise_on_failure:
             raise VerificationError("Cirq circuit: " + v.reason)
     return verdicts
+
+
+# --- moment-aware depth and duration ---------------------------------------------------------
+@dataclass(frozen=True)
+class CirqCost:
+    """Depth as Cirq's moments after ``cirq.align_left`` and duration from the device.
+
+    ``duration_ns`` adds, over the moments of every phase, the longest operation of the moment
+    (operations in one moment run in parallel); a gate whose duration the device does not
+    give is listed in ``not_costed`` and counted as zero there, never silently.
+    """
+
+    moments: int
+    two_qubit_moments: int
+    duration_ns: float
+    phase_moments: tuple[int, ...]
+    phase_duration_ns: tuple[float, ...]
+    not_costed: tuple[str, ...]
+
+
+def _op_duration(op: cirq.Operation, durations: Mapping[str, float]) -> float | None:
+    import cirq
+
+    gate = op.gate
+    if gate is None:
+        return None
+    keys = [str(gate), type(gate).__name__]
+    if isinstance(gate, cirq.CZPowGate) and gate.exponent == 1:
+        keys.insert(0, "CZ")
+    if isinstance(gate, cirq.ZPowGate):
+        keys = ["ZPowGate"]  # virtual Z: the device lists its duration (0 ns)
+    for key in keys:
+        if key in durations and (durations[key] > 0 or key == "ZPowGate"):
+            return float(durations[key])
+    return None
+
+
+def moment_cost(lowered: LoweredCirq, target: Target | None) -> CirqCost:
+    """Moments (after left alignment, per phase so no gate crosses a phase) and duration."""
+    import cirq
+
+    durations: Mapping[str, float] = getattr(target, "gate_durations_ns", {}) or {}
+    missing: set[str] = set()
+    moments = []
+    two_q = 0
+    times = []
+    for phase in lowered.phases:
+        aligned = cirq.drop_empty_moments(cirq.align_left(phase))
+        moments.append(len(aligned))
+        total = 0.0
+        for moment in aligned:
+            longest = 0.0
+            if any(len(op.qubits) == 2 for op in moment.operations):
+                two_q += 1
+            for op in moment.operations:
+                d = _op_duration(op, durations)
+                if d is None:
+                    missing.add(str(op.gate))
+                    continue
+                longest = max(longest, d)
+            total += longest
+        times.append(total)
+    return CirqCost(
+        moments=sum(moments),
+        two_qubit_moments=two_q,
+        duration_ns=sum(times),
+        phase_moments=tuple(moments),
+        phase_duration_ns=tuple(times),
+        not_costed=tuple(sorted(missing)),
+    )

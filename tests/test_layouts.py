@@ -184,3 +184,12 @@ def test_comb_clone_verifies_for_any_teeth(n: int, data: st.DataObject) -> None:
         cost=cost_report("logical", logical, logical, "cx"),
     )
     assert all(v.ok for v in verify(result, raise_on_failure=False))
+
+
+def test_ladder_inside_an_irregular_lattice() -> None:
+    """Google's Willow is diamond-shaped: the ladder goes into a full rectangle inside it."""
+    pytest.importorskip("cirq_google")
+    result = qclone.compile(single_clone(20, recover=7), "google:willow")  # verified
+    assert "ladder" in result.phases[0].strategy
+    assert result.cost.swaps == 0 and result.cost.synthesis_swaps == 0
+    assert result.cost.two_qubit < 9 * 20

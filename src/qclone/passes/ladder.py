@@ -271,3 +271,52 @@ def recover_tree(
             _xor_into(out, u, v, via)
     out.seq(("s", s), ("s", m), ("cz", s, m), ("h", s), ("cx", s, m))
     return out
+
+
+def relabel_plan(plan: LadderPlan, qubit: dict[int, int]) -> LadderPlan:
+    """The same plan on other qubits: ``qubit[v]`` for every planned qubit ``v``."""
+    return LadderPlan(
+        qubit[plan.a],
+        [qubit[v] for v in plan.signals],
+        [qubit[v] for v in plan.keys],
+        [tuple(qubit[v] for v in st) for st in plan.s_fill],
+        [tuple(qubit[v] for v in st) for st in plan.k_fill],
+    )
+
+
+def rectangles(
+    cells: dict[tuple[int, int], int], coupled: object
+) -> list[tuple[int, int, int, int]]:
+    """Every full rectangle ``(r0, c0, rows, cols)`` of a lattice given by integer cells
+    (``(row, col) -> qubit``) whose neighbouring cells are all coupled, largest first."""
+    from collections.abc import Callable
+
+    assert callable(coupled)
+    adj: Callable[[int, int], bool] = coupled
+    if not cells:
+        return []
+    rmin = min(r for r, _ in cells)
+    rmax = max(r for r, _ in cells)
+    cmin = min(c for _, c in cells)
+    cmax = max(c for _, c in cells)
+    out = []
+    for r0 in range(rmin, rmax + 1):
+        for c0 in range(cmin, cmax + 1):
+            if (r0, c0) not in cells:
+                continue
+            width = cmax - c0 + 1
+            for r1 in range(r0, rmax + 1):
+                # the widest run of coupled cells on row r1 starting at c0, capped by rows above
+                w = 0
+                while w < width and (r1, c0 + w) in cells:
+                    if w and not adj(cells[(r1, c0 + w - 1)], cells[(r1, c0 + w)]):
+                        break
+                    if r1 > r0 and not adj(cells[(r1 - 1, c0 + w)], cells[(r1, c0 + w)]):
+                        break
+                    w += 1
+                width = min(width, w)
+                if width == 0:
+                    break
+                out.append((r0, c0, r1 - r0 + 1, width))
+    out.sort(key=lambda t: (-(t[2] * t[3]), -t[3], t[0], t[1]))
+    return out

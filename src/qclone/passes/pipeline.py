@@ -32,19 +32,50 @@ STRATEGIES: dict[str, str] = {
 def _ladder(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[int]] | None:
     """The serpentine-ladder candidate: one clone on a row-major grid target, or None."""
     from qclone.ir.ops import Clone
-    from qclone.passes.ladder import clone_ladder, grid_shape, key_graph, ladder_plan, recover_tree
+    from qclone.passes.ladder import (
+        clone_ladder,
+        grid_shape,
+        key_graph,
+        ladder_plan,
+        recover_tree,
+        rectangles,
+        relabel_plan,
+    )
     from qclone.passes.paths import is_row_major_grid
     from qclone.semantics.reference import op_slots
 
-    shape = grid_shape(tgt.name)
     clones = [o for o in analysis.ops if isinstance(o.op, Clone)]
-    if shape is None or len(clones) != 1 or len(analysis.data_wires) != 1:
-        return None
-    if not is_row_major_grid(tgt, *shape):
+    if len(clones) != 1 or len(analysis.data_wires) != 1:
         return None
     info = clones[0]
     assert isinstance(info.op, Clone)
-    plan = ladder_plan(shape[0], shape[1], int(info.op.copies))
+    n = int(info.op.copies)
+    shape = grid_shape(tgt.name)
+    plan = None
+    if shape is not None and is_row_major_grid(tgt, *shape):
+        plan = ladder_plan(shape[0], shape[1], n)
+        cols = shape[1]
+    elif tgt.positions is not None:
+        # a lattice with integer coordinates (e.g. Google's): a full rectangle inside it
+        cells = {}
+        for q, (x, y) in tgt.positions.items():
+            if float(x).is_integer() and float(y).is_integer():
+                cells[(int(y), int(x))] = q
+        for r0, c0, rows, cols in rectangles(cells, tgt.is_adjacent):
+            if 2 * n + 2 > rows * cols:
+                break
+            found = ladder_plan(rows, cols, n)
+            if found is not None:
+                plan = relabel_plan(
+                    found,
+                    {
+                        r * cols + c: cells[(r0 + r, c0 + c)]
+                        for r in range(rows)
+                        for c in range(cols)
+                    },
+                )
+                virtual = found
+                break
     if plan is None:
         return None
     index = {w: i for i, w in enumerate(analysis.wires)}
@@ -60,7 +91,14 @@ def _ladder(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[i
     s_fill = [tuple(inv[v] for v in st) for st in plan.s_fill]
     k_fill = [tuple(inv[v] for v in st) for st in plan.k_fill]
 
-    edges, bridges = key_graph(plan, shape[1])
+    if shape is not None and is_row_major_grid(tgt, *shape):
+        edges, bridges = key_graph(plan, shape[1])
+    else:
+        # the plan's virtual row-major numbering knows the grid's neighbours: map it back
+        vedges, vbridges = key_graph(virtual, cols)
+        to_q = dict(zip(virtual.keys + virtual.signals, plan.keys + plan.signals, strict=True))
+        edges = [(to_q[u], to_q[v]) for u, v in vedges]
+        bridges = [tuple(to_q.get(v, -1) for v in st) for st in vbridges]
     key_edges = [(inv[u], inv[v]) for u, v in edges]
     key_bridges = [tuple(inv[v] for v in st) for st in bridges]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from qclone.passes.synthesize import Synthesis
+from qclone.passes.synthesize import Synthesis, teleport_start
 
 
 @dataclass(frozen=True)
@@ -137,11 +137,7 @@ def clone_ladder(
     """
     n = len(s)
     x, y, z = a, k[0], s[0]
-    out = Synthesis()
-    out.seq(("h", y), ("cx", y, z))
-    out.seq(("cx", x, y), ("h", x), ("sdg", x), ("sdg", y))
-    if n % 2 == 1:
-        out.seq(("cz", x, y))
+    out = teleport_start(x, y, z, px=3, py=3, cz=n % 2 == 1)
     # the plans are in slots: clone S_1's position is the data slot x
     s_steps, k_steps = list(s_fill), list(k_fill)
     for step in _interleave(s_steps, k_steps):

@@ -54,6 +54,20 @@ class Synthesis:
         return [g for b in self.blocks for ch in b for g in ch]
 
 
+def teleport_start(x: int, y: int, z: int, *, px: int, py: int, cz: bool) -> Synthesis:
+    """The start of every teleport-style clone: the Bell pair (N1 = ``y``, new A = ``z``), the
+    Bell index of (data ``x``, ``y``) turned into bits (w on ``x``, u on ``y``), and the phase
+    fix on those bits: ``S**px`` on ``x``, ``S**py`` on ``y``, and a CZ if ``cz``."""
+    power = {0: (), 1: ("s",), 2: ("z",), 3: ("sdg",)}
+    out = Synthesis()
+    out.seq(("h", y), ("cx", y, z))
+    out.seq(("cx", x, y), ("h", x))
+    out.seq(*[(g, x) for g in power[px % 4]], *[(g, y) for g in power[py % 4]])
+    if cz:
+        out.seq(("cz", x, y))
+    return out
+
+
 def clone_textbook(a: int, s: list[int], k: list[int]) -> Synthesis:
     """Bell pairs, then exp(-i pi/4 Z..Z) and exp(-i pi/4 X..X) as CNOT ladders (5n CNOTs)."""
     out = Synthesis()
@@ -75,11 +89,7 @@ def clone_teleport(a: int, s: list[int], k: list[int]) -> Synthesis:
     """The clone isometry in 3n (+1 for odd n) CNOTs; see the module docstring."""
     n = len(s)
     x, y, z = a, k[0], s[0]  # data slot, key N1, fresh slot that becomes the source A
-    out = Synthesis()
-    out.seq(("h", y), ("cx", y, z))  # Bell pair (N1, new A)
-    out.seq(("cx", x, y), ("h", x), ("sdg", x), ("sdg", y))  # Bell index of (x, N1) -> bits
-    if n % 2 == 1:
-        out.seq(("cz", x, y))
+    out = teleport_start(x, y, z, px=3, py=3, cz=n % 2 == 1)
     s_slots = [x, *s[1:]]
     # fan the two bits out along the S and N chains (the chains commute with each other)
     out.block(
@@ -118,13 +128,8 @@ def clone_path(a: int, s: list[int], k: list[int]) -> Synthesis:
     n = len(s)
     p = path_order(a, s, k)
     z, y, x = p[0], p[1], p[2]
-    out = Synthesis()
-    out.seq(("h", y), ("cx", y, z))  # Bell pair (N1, new A)
-    out.seq(("cx", x, y), ("h", x), ("sdg", x))
     # phase corrections found by exhaustive search and proven by verify for every n tested
-    out.seq(*[("s", y)] * ((n - 2) % 4))
-    if n % 2 == 1:
-        out.seq(("cz", x, y))
+    out = teleport_start(x, y, z, px=3, py=n - 2, cz=n % 2 == 1)
     for i in range(1, n):
         a1, b1, c1, d1 = p[2 * i - 1], p[2 * i], p[2 * i + 1], p[2 * i + 2]
         out.seq(("cx", b1, c1), ("cx", c1, d1), ("cx", a1, b1), ("cx", b1, c1))
@@ -196,12 +201,7 @@ def clone_comb(a: int, s: list[int], k: list[int], tooth: list[bool]) -> Synthes
         ch.append(("cx", pair[ctl], pair[tgt]))
         ch += [(g, qn) for g in post_n] + [(g, qs) for g in post_s]
         finals.append(ch)
-    out = Synthesis()
-    out.seq(("h", y), ("cx", y, z))  # Bell pair (N1, new A)
-    out.seq(("cx", x, y), ("h", x))  # Bell index of (data, N1) -> bits w on x, u on y
-    out.seq(*[("s", x)] * ((3 - beta) % 4), *[("s", y)] * ((3 - alpha) % 4))
-    if (n + gamma) % 2:
-        out.seq(("cz", x, y))
+    out = teleport_start(x, y, z, px=3 - beta, py=3 - alpha, cz=(n + gamma) % 2 == 1)
     for b_a, b_b, c, d in steps:
         out.seq(("cx", b_b, c), ("cx", c, d), ("cx", b_a, b_b), ("cx", b_b, c))
     out.block(finals)
@@ -264,11 +264,7 @@ def clone_tree(a: int, s: list[int], k: list[int]) -> Synthesis:
     S_1's slot as the source A."""
     n = len(s)
     x, y, z = a, k[0], s[0]
-    out = Synthesis()
-    out.seq(("h", y), ("cx", y, z))
-    out.seq(("cx", x, y), ("h", x), ("sdg", x), ("sdg", y))
-    if n % 2 == 1:
-        out.seq(("cz", x, y))
+    out = teleport_start(x, y, z, px=3, py=3, cz=n % 2 == 1)
     s_slots = [x, *s[1:]]
     # the two fan-outs touch disjoint qubits: run them side by side, round by round
     s_rounds = doubling_schedule(x, s_slots[1:])

@@ -36,6 +36,8 @@ class ComparisonRow:
     depth: int | None = None
     two_qubit_depth: int | None = None
     swaps: int | None = None
+    duration_ns: float | None = None
+    success_probability: float | None = None
     strategy: str = ""
     verified: bool = False
     note: str = ""
@@ -63,11 +65,11 @@ class Comparison:
         return max(fits) if fits else None
 
     # ---- rendering ----------------------------------------------------------------------
-    _COLUMNS = ("target", "n", "two_qubit", "one_qubit", "depth", "two_qubit_depth", "swaps")
+    _HEAD = ("target", "n", "2Q", "1Q", "depth", "2Q depth", "SWAPs", "time (us)", "success")
 
     def _cells(self, r: ComparisonRow) -> list[str]:
         if not r.fits:
-            return [r.target, str(r.n), "-", "-", "-", "-", "-"]
+            return [r.target, str(r.n), *["-"] * 7]
         return [
             r.target,
             str(r.n),
@@ -76,10 +78,12 @@ class Comparison:
             str(r.depth),
             str(r.two_qubit_depth),
             str(r.swaps),
+            "n/a" if r.duration_ns is None else f"{r.duration_ns / 1000:.2f}",
+            "n/a" if r.success_probability is None else f"{r.success_probability:.3g}",
         ]
 
     def to_markdown(self) -> str:
-        head = ["target", "n", "2Q", "1Q", "depth", "2Q depth", "SWAPs"]
+        head = list(self._HEAD)
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for r in self.rows:
             lines.append("| " + " | ".join(self._cells(r)) + " |")
@@ -87,7 +91,7 @@ class Comparison:
         return "\n".join(lines + (["", *notes] if notes else [])) + "\n"
 
     def to_table(self) -> str:
-        head = ["target", "n", "2Q", "1Q", "depth", "2Q depth", "SWAPs"]
+        head = list(self._HEAD)
         rows = [head] + [self._cells(r) for r in self.rows]
         widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
         text = [
@@ -100,7 +104,9 @@ class Comparison:
         return "\n".join(text + self._notes()) + "\n"
 
     def _notes(self) -> list[str]:
-        notes = []
+        from qclone.cost.model import MODEL
+
+        notes = [f"time and success: {MODEL}; n/a where the target gives no figures"]
         for t in self.targets:
             rows = self.for_target(t)
             missing = [r for r in rows if not r.fits]
@@ -139,30 +145,39 @@ class Comparison:
         }[fmt]()
 
     def plot(self, path: str | Path) -> Path:
-        """Two panels (two-qubit gates and depth against n), one line per target; the last
-        point each device holds is marked. Writes a PNG and returns its path."""
+        """Four panels against n (two-qubit gates, depth, estimated duration, estimated
+        success), one line per target; the last point each device holds is marked. Targets
+        without calibration figures have no line in the last two. Writes a PNG."""
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+        keys = (
+            ("two_qubit", "two-qubit gates", "Two-qubit gate count", 1.0),
+            ("depth", "depth (layers)", "Circuit depth", 1.0),
+            ("duration_ns", "duration (us)", "Estimated duration", 1e-3),
+            ("success_probability", "success probability", "Estimated success", 1.0),
+        )
+        fig, grid = plt.subplots(2, 2, figsize=(11, 8))
+        axes = list(grid.flat)
         for t in self.targets:
             rows = [r for r in self.for_target(t) if r.fits]
-            if not rows:
-                continue
-            ns = [r.n for r in rows]
-            for ax, key in zip(axes, ("two_qubit", "depth"), strict=True):
-                ys = [getattr(r, key) for r in rows]
+            for ax, (key, _, _, scale) in zip(axes, keys, strict=True):
+                pts = [(r.n, getattr(r, key)) for r in rows if getattr(r, key) is not None]
+                if not pts:
+                    continue
+                ns = [p[0] for p in pts]
+                ys = [p[1] * scale for p in pts]
                 (line,) = ax.plot(ns, ys, marker=".", label=t)
                 if len(rows) < len(self.for_target(t)):
                     ax.plot([ns[-1]], [ys[-1]], marker="x", markersize=9, color=line.get_color())
-        labels = (("two-qubit gates", "Two-qubit gate count"), ("depth (layers)", "Circuit depth"))
-        for ax, (ylabel, title) in zip(axes, labels, strict=True):
+        for ax, (_, ylabel, title, _) in zip(axes, keys, strict=True):
             ax.set_xlabel("clones n")
             ax.set_ylabel(ylabel)
             ax.set_title(title)
             ax.grid(True, alpha=0.3)
+        axes[3].set_yscale("log")
         axes[0].legend(fontsize=8)
         what = (
             "no recovery"
@@ -233,6 +248,7 @@ def compare(
         >>> [(r.target, r.n, r.two_qubit is not None) for r in c.rows][-2:]
         [('grid:3x3', 4, True), ('grid:3x3', 5, False)]
     """
+    from qclone.cost.model import estimate
     from qclone.passes.pipeline import compile as qcompile
     from qclone.targets import get_target
 
@@ -258,6 +274,7 @@ def compare(
                 rows.append(_replace(base, note=str(exc)))
             else:
                 c = result.cost
+                est = estimate(result)
                 rows.append(
                     _replace(
                         base,
@@ -266,6 +283,8 @@ def compare(
                         depth=c.depth,
                         two_qubit_depth=c.two_qubit_depth,
                         swaps=c.swaps,
+                        duration_ns=est.duration_ns,
+                        success_probability=est.success_probability,
                         strategy=result.phases[0].strategy.split(":")[0],
                         verified=verify,
                     )

@@ -95,3 +95,19 @@ def test_public_api_names_the_function() -> None:
 
     importlib.import_module("qclone.comparison")
     assert callable(qclone.compare) and qclone.compare is compare
+
+
+def test_head_to_head_with_the_generic_compilers() -> None:
+    pytest.importorskip("qiskit")
+    pytest.importorskip("cirq_google")
+    c = compare(["grid:5x5", "google:willow", "quantinuum:H1-1"], [4], against="generic")
+    by_target = {r.target: r for r in c.rows}
+    assert by_target["grid:5x5"].generic_compiler.startswith("qiskit")
+    assert by_target["google:willow"].generic_compiler.startswith("cirq.RouteCQC")
+    assert by_target["quantinuum:H1-1"].generic_compiler.startswith("tket")
+    for r in c.rows:
+        assert r.generic_two_qubit is not None and r.two_qubit is not None
+        assert r.generic_two_qubit >= r.two_qubit  # qclone is never worse here
+    assert "generic/qclone" in c.to_table()
+    with pytest.raises(QcloneError, match="unknown baseline"):
+        compare(["grid:5x5"], [4], against="best")

@@ -228,8 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=("exact", "functional"), default="exact")
     p.add_argument("--format", "-f", choices=("table", "markdown", "csv", "json"), default="table")
     p.add_argument("--out", "-o", metavar="FILE", help="also write the table to FILE")
-    p.add_argument("--plot", metavar="PNG", help="write a plot of 2Q count and depth vs n")
+    p.add_argument(
+        "--plot", metavar="PNG", help="write a plot (2Q count, depth, duration, success vs n)"
+    )
     p.add_argument("--verify", action="store_true", help="verify every compiled point (slower)")
+    p.add_argument(
+        "--against",
+        choices=("generic",),
+        help="also compile the textbook circuit with each ecosystem's generic compiler "
+        "(Qiskit level 3, tket's backend pass, Cirq's RouteCQC) and show the ratio",
+    )
     p.set_defaults(handler=cmd_compare)
 
     p = sub.add_parser(
@@ -386,7 +394,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             ) from None
     table = compare(
         targets, clones, recover=recover, mode=args.mode, verify=args.verify,
-        progress=stderr_progress,
+        against=args.against, progress=stderr_progress,
     )  # fmt: skip
     text = table.render(args.format)
     if args.out:

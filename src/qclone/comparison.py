@@ -38,6 +38,8 @@ class ComparisonRow:
     swaps: int | None = None
     duration_ns: float | None = None
     success_probability: float | None = None
+    generic_two_qubit: int | None = None
+    generic_compiler: str = ""
     strategy: str = ""
     verified: bool = False
     note: str = ""
@@ -55,6 +57,7 @@ class Comparison:
     recover: int | None
     mode: str
     targets: tuple[str, ...] = field(default=())
+    against: str | None = None
 
     def for_target(self, target: str) -> list[ComparisonRow]:
         return [r for r in self.rows if r.target == target]
@@ -67,9 +70,18 @@ class Comparison:
     # ---- rendering ----------------------------------------------------------------------
     _HEAD = ("target", "n", "2Q", "1Q", "depth", "2Q depth", "SWAPs", "time (us)", "success")
 
+    def _head(self) -> list[str]:
+        extra = ["generic 2Q", "generic/qclone"] if self.against else []
+        return [*self._HEAD, *extra]
+
     def _cells(self, r: ComparisonRow) -> list[str]:
         if not r.fits:
-            return [r.target, str(r.n), *["-"] * 7]
+            return [r.target, str(r.n), *["-"] * (len(self._head()) - 2)]
+        extra = []
+        if self.against:
+            g = r.generic_two_qubit
+            ratio = "n/a" if g is None or not r.two_qubit else f"{g / r.two_qubit:.2f}"
+            extra = ["n/a" if g is None else str(g), ratio]
         return [
             r.target,
             str(r.n),
@@ -80,10 +92,11 @@ class Comparison:
             str(r.swaps),
             "n/a" if r.duration_ns is None else f"{r.duration_ns / 1000:.2f}",
             "n/a" if r.success_probability is None else f"{r.success_probability:.3g}",
+            *extra,
         ]
 
     def to_markdown(self) -> str:
-        head = list(self._HEAD)
+        head = self._head()
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for r in self.rows:
             lines.append("| " + " | ".join(self._cells(r)) + " |")
@@ -91,7 +104,7 @@ class Comparison:
         return "\n".join(lines + (["", *notes] if notes else [])) + "\n"
 
     def to_table(self) -> str:
-        head = list(self._HEAD)
+        head = self._head()
         rows = [head] + [self._cells(r) for r in self.rows]
         widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
         text = [
@@ -107,6 +120,12 @@ class Comparison:
         from qclone.cost.model import MODEL
 
         notes = [f"time and success: {MODEL}; n/a where the target gives no figures"]
+        if self.against:
+            compilers = sorted({r.generic_compiler for r in self.rows if r.generic_compiler})
+            notes.append(
+                "generic: the textbook circuit (7n + 1 two-qubit gates with recovery) compiled "
+                "with the phases kept apart by " + "; ".join(compilers) + " (counted, not verified)"
+            )
         for t in self.targets:
             rows = self.for_target(t)
             missing = [r for r in rows if not r.fits]
@@ -236,12 +255,15 @@ def compare(
     recover: int | None = 1,
     mode: str = "exact",
     verify: bool = False,
+    against: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
     """Compile ``single_clone(n, recover=recover, mode=mode)`` on every target for every n.
 
     A point that needs more qubits than the target has becomes a row with a note, so the
-    table shows where each device runs out; any other error propagates.
+    table shows where each device runs out; any other error propagates. With
+    ``against="generic"`` every point also gets the two-qubit count of the generic compiler
+    of the target's ecosystem on the textbook circuit (:mod:`qclone.baselines`).
 
     Examples:
         >>> c = compare(["line:9", "grid:3x3"], [2, 4, 5])
@@ -252,6 +274,8 @@ def compare(
     from qclone.passes.pipeline import compile as qcompile
     from qclone.targets import get_target
 
+    if against not in (None, "generic"):
+        raise QcloneError(f"unknown baseline {against!r}; use against='generic' or None")
     ns = sorted(set(clones))
     if recover is not None and any(not 1 <= recover <= n for n in ns):
         bad = next(n for n in ns if not 1 <= recover <= n)
@@ -275,6 +299,11 @@ def compare(
             else:
                 c = result.cost
                 est = estimate(result)
+                generic: tuple[int | None, str] = (None, "")
+                if against == "generic":
+                    from qclone.baselines import generic_two_qubit
+
+                    generic = generic_two_qubit(program, tgt)
                 rows.append(
                     _replace(
                         base,
@@ -285,6 +314,8 @@ def compare(
                         swaps=c.swaps,
                         duration_ns=est.duration_ns,
                         success_probability=est.success_probability,
+                        generic_two_qubit=generic[0],
+                        generic_compiler=generic[1],
                         strategy=result.phases[0].strategy.split(":")[0],
                         verified=verify,
                     )
@@ -292,7 +323,7 @@ def compare(
             done += 1
             if progress is not None:
                 progress(done, total)
-    return Comparison(tuple(rows), recover, mode, tuple(t.name for t in resolved))
+    return Comparison(tuple(rows), recover, mode, tuple(t.name for t in resolved), against)
 
 
 def _replace(row: ComparisonRow, **changes: object) -> ComparisonRow:

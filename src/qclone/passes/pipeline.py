@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 #: What each layout strategy does, as reported in the cost report.
 STRATEGIES: dict[str, str] = {
     "teleport": "teleport clone (3n CNOTs) + interaction-greedy placement + hub routing",
-    "path": "nearest-neighbour clone along a device path (5n CNOTs) + hub routing",
+    "path": "nearest-neighbour clone along a device path (5n CNOTs) and walking recovery",
     "textbook": "textbook clone (5n CNOTs) + interaction-greedy placement + hub routing",
     "ladder": "teleport clone and tree-fan-out recovery on a serpentine ladder of the grid",
     "tree": "log-depth: binomial-tree fan-outs for clone and exact recover (all-to-all)",
@@ -218,16 +218,6 @@ def _comb(
     return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
 
 
-def _layout_for(
-    strategy: str, analysis: Analysis, phases: list[LogicalPhase], tgt: Target
-) -> list[int]:
-    num_slots = len(analysis.wires)
-    if strategy == "path":
-        order = path_slot_order(analysis, num_slots)
-        return place_along(order, long_path(tgt, num_slots), tgt)
-    return place([b for ph in phases for b in ph.blocks], num_slots, tgt)
-
-
 def _best_layout(
     program: Program, tgt: Target, clone_strategy: str
 ) -> tuple[list[PhaseCircuit], list[LogicalPhase], dict[str, int]]:
@@ -278,7 +268,7 @@ def _best_layout(
             layout = place([b for ph in phases for b in ph.blocks], len(analysis.wires), tgt)
         else:
             phases = decompose(analysis, clone_strategy=strategy)
-            layout = _layout_for(strategy, analysis, phases, tgt)
+            layout = place([b for ph in phases for b in ph.blocks], len(analysis.wires), tgt)
         label = "direct (all-to-all)" if tgt.all_to_all else STRATEGIES[strategy]
         routed = []
         for ph in phases:

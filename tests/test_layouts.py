@@ -193,3 +193,26 @@ def test_ladder_inside_an_irregular_lattice() -> None:
     assert "ladder" in result.phases[0].strategy
     assert result.cost.swaps == 0 and result.cost.synthesis_swaps == 0
     assert result.cost.two_qubit < 9 * 20
+
+
+def test_row_snake_survives_a_cut_coupling() -> None:
+    """A dead or missing coupling splits a lattice row into two lines; the snake goes on."""
+    import networkx as nx
+
+    from qclone.targets import from_graph
+
+    hh = qclone.get_target("heavy-hex:9")
+    g = nx.Graph(hh.graph)
+    assert hh.positions is not None
+    for q, pos in hh.positions.items():
+        g.nodes[q]["pos"] = pos
+    row = sorted(
+        (q for q, (_, y) in hh.positions.items() if y == 8.0), key=lambda q: hh.positions[q][0]
+    )  # type: ignore[index]
+    g.remove_edge(row[8], row[9])
+    cut = from_graph(g, name="hh9-cut")
+    path = long_path(cut, cut.num_qubits)
+    assert all(cut.is_adjacent(a, b) for a, b in itertools.pairwise(path))
+    assert len(path) >= 130  # 161 on the whole lattice
+    result = qclone.compile(single_clone(60, recover=3), cut)  # verified
+    assert result.cost.swaps == 0

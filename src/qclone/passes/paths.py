@@ -94,35 +94,57 @@ def long_path(target: Target, want: int, *, tries: int = 64, seed: int = 7) -> l
 def _row_snake(target: Target) -> list[int] | None:
     """Snake through the horizontal lines of a lattice with coordinates (heavy-hex and the like).
 
-    Lines are the rows of three or more qubits that form a path left to right; consecutive
-    lines are joined through a bridge qubit adjacent to both. Each line is walked from where the
-    path enters it to the farthest bridge towards the next line, alternating direction.
+    Lines are runs of three or more qubits in one row, each joined to the next left to right
+    (a missing or dead coupling splits a row into several lines). The path goes down from row
+    to row, from a line to a line of the next row, directly or through one bridge qubit; each
+    line is walked from where the path enters it to the farthest exit towards the next row. A
+    memoized search over (line, entry) keeps the longest such path.
     """
     assert target.positions is not None
     by_y: dict[float, list[int]] = {}
     for q, (_x, y) in target.positions.items():
         by_y.setdefault(round(y, 6), []).append(q)
-    lines = []
+    lines: list[list[int]] = []
+    row_of: list[int] = []
+    row = 0
     for y in sorted(by_y):
         qs = sorted(by_y[y], key=lambda q: target.positions[q][0])  # type: ignore[index]
-        if len(qs) >= 3 and all(target.is_adjacent(a, b) for a, b in itertools.pairwise(qs)):
-            lines.append(qs)
-    if len(lines) < 1:
+        run = [qs[0]]
+        found = False
+        for a, b in itertools.pairwise(qs):
+            if target.is_adjacent(a, b):
+                run.append(b)
+                continue
+            if len(run) >= 3:
+                lines.append(run)
+                row_of.append(row)
+                found = True
+            run = [b]
+        if len(run) >= 3:
+            lines.append(run)
+            row_of.append(row)
+            found = True
+        if found:
+            row += 1
+    if not lines:
         return None
     line_set = {q for ln in lines for q in ln}
     index_in = [{q: i for i, q in enumerate(ln)} for ln in lines]
-    links_between = []
-    for i in range(len(lines) - 1):
-        links: list[tuple[int, int | None, int]] = []  # (on line i, bridge, on line i+1)
-        for idx, q in enumerate(lines[i]):
+    line_of = {q: i for i, ln in enumerate(lines) for q in ln}
+    # links from line i to lines of the next row: (index on i, bridge or None, line j, index)
+    links: list[list[tuple[int, int | None, int, int]]] = [[] for _ in lines]
+    for i, ln in enumerate(lines):
+        for idx, q in enumerate(ln):
             for b in target.neighbors(q):
-                if b in index_in[i + 1]:
-                    links.append((idx, None, index_in[i + 1][b]))
+                j = line_of.get(b)
+                if j is not None:
+                    if row_of[j] == row_of[i] + 1:
+                        links[i].append((idx, None, j, index_in[j][b]))
                 elif b not in line_set:
                     for c in target.neighbors(b):
-                        if c in index_in[i + 1]:
-                            links.append((idx, b, index_in[i + 1][c]))
-        links_between.append(links)
+                        j = line_of.get(c)
+                        if j is not None and row_of[j] == row_of[i] + 1:
+                            links[i].append((idx, b, j, index_in[j][c]))
 
     def seg(i: int, a: int, b: int) -> list[int]:
         ln = lines[i]
@@ -136,19 +158,24 @@ def _row_snake(target: Target) -> list[int] | None:
             return memo[(i, entry)]
         ln = lines[i]
         options = [seg(i, entry, 0), seg(i, entry, len(ln) - 1)]
-        if i + 1 < len(lines):
-            for direction in (1, -1):
-                ahead = [lk for lk in links_between[i] if (lk[0] - entry) * direction >= 0]
-                if not ahead:
-                    continue
-                idx, bridge, nxt = max(ahead, key=lambda lk: lk[0] * direction)
+        for direction in (1, -1):
+            ahead = [lk for lk in links[i] if (lk[0] - entry) * direction >= 0]
+            # for each next line, the exit farthest in this direction
+            by_line: dict[int, tuple[int, int | None, int, int]] = {}
+            for lk in ahead:
+                best = by_line.get(lk[2])
+                if best is None or lk[0] * direction > best[0] * direction:
+                    by_line[lk[2]] = lk
+            for idx, bridge, j, nxt in by_line.values():
                 head = seg(i, entry, idx) + ([bridge] if bridge is not None else [])
-                options.append(head + best_from(i + 1, nxt))
+                options.append(head + best_from(j, nxt))
         memo[(i, entry)] = max(options, key=len)
         return memo[(i, entry)]
 
-    candidates = [best_from(0, 0), best_from(0, len(lines[0]) - 1)]
-    path = max(candidates, key=len)
-    if not all(target.is_adjacent(a, b) for a, b in itertools.pairwise(path)):
+    starts = [(i, e) for i, ln in enumerate(lines) for e in (0, len(ln) - 1)]
+    path = max((best_from(i, e) for i, e in starts), key=len)
+    if len(set(path)) != len(path) or not all(
+        target.is_adjacent(a, b) for a, b in itertools.pairwise(path)
+    ):
         return None
     return path

@@ -81,7 +81,9 @@ class LoweredCirq:
 
 
 # --- neutral -> cirq ---------------------------------------------------------------------------
-def _gate_table() -> dict[str, Any]:
+@cache
+def neutral_gate_table() -> dict[str, Any]:
+    """The Cirq gate of each neutral gate name (h, s, sdg, x, y, z, cx, cz, swap)."""
     import cirq
 
     return {
@@ -114,7 +116,7 @@ def neutral_to_cirq(circuit: Circuit, qubits: Sequence[cirq.Qid]) -> cirq.Circui
     """The neutral circuit gate for gate as a ``cirq.Circuit`` (no optimization)."""
     import cirq
 
-    table = _gate_table()
+    table = neutral_gate_table()
     return cirq.Circuit(table[g.name].on(*(qubits[q] for q in g.qubits)) for g in circuit.gates)
 
 

@@ -33,7 +33,7 @@ import cirq
 from qclone.circuit import Gate as NeutralGate
 from qclone.errors import CopyIndexError, InvalidProgram, TooFewCopies, VerificationError
 from qclone.ir import Program
-from qclone.lower.cirq import LoweredCirq, lower, verify_cirq
+from qclone.lower.cirq import LoweredCirq, lower, neutral_gate_table, verify_cirq
 from qclone.passes.synthesize import clone_textbook, recover_paired, recover_paper
 
 if TYPE_CHECKING:
@@ -52,22 +52,10 @@ __all__ = [
     "verify_phases",
 ]
 
-_NEUTRAL: dict[str, Any] = {
-    "h": cirq.H,
-    "s": cirq.S,
-    "sdg": cirq.S**-1,
-    "x": cirq.X,
-    "y": cirq.Y,
-    "z": cirq.Z,
-    "cx": cirq.CNOT,
-    "cz": cirq.CZ,
-    "swap": cirq.SWAP,
-}
-
 
 def _ops(gates: Sequence[NeutralGate], qubits: Sequence[cirq.Qid]) -> Iterator[cirq.Operation]:
     for g in gates:
-        yield _NEUTRAL[g.name].on(*(qubits[q] for q in g.qubits))
+        yield neutral_gate_table()[g.name].on(*(qubits[q] for q in g.qubits))
 
 
 def _copies(n: object) -> int:

@@ -8,8 +8,9 @@ freeze it, and :class:`Target` caches adjacency and distances computed from it.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import OrderedDict, deque
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -24,6 +25,8 @@ __all__ = [
     "CLIFFORD_ONE_QUBIT_GATES",
     "TWO_QUBIT_GATES",
     "Target",
+    "freeze_mappings",
+    "median",
 ]
 
 #: Native entangling gates a target may declare.
@@ -355,3 +358,17 @@ class Target:
 def _suggest_target(num_qubits: int) -> str:
     side = max(1, math.isqrt(max(0, num_qubits - 1)) + 1)
     return f"grid:{side}x{side} ({side * side} qubits)"
+
+
+def median(values: Iterable[float]) -> float | None:
+    """The median of some figures, or None if there are none (vendor calibration maps)."""
+    vals = [float(v) for v in values]
+    return statistics.median(vals) if vals else None
+
+
+def freeze_mappings(obj: object, *names: str) -> None:
+    """Make the named mapping fields of a frozen dataclass read-only views (no-op for None)."""
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and not isinstance(value, MappingProxyType):
+            object.__setattr__(obj, name, MappingProxyType(dict(value)))

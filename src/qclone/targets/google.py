@@ -30,17 +30,15 @@ Nothing here imports cirq at module import time: the registry imports :data:`FAM
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
 
 from qclone.errors import TargetError, UnknownTargetError
-from qclone.targets.base import Target
+from qclone.targets.base import Target, freeze_mappings, median
 from qclone.targets.registry import TargetFamily
 
 __all__ = [
@@ -124,17 +122,15 @@ class GoogleTarget(Target):
     gate_families: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in (
+        freeze_mappings(
+            self,
             "gate_durations_ns",
             "one_qubit_error",
             "two_qubit_error",
             "readout_error",
             "t1_us",
             "error_metrics",
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, MappingProxyType):
-                object.__setattr__(self, name, MappingProxyType(dict(value)))
+        )
         super().__post_init__()
         if self.entangler not in ENTANGLERS:
             raise TargetError(
@@ -152,20 +148,20 @@ class GoogleTarget(Target):
     @property
     def median_one_qubit_error(self) -> float | None:
         """Median over qubits of the single-qubit RB Pauli error per gate."""
-        return _median(self.one_qubit_error.values())
+        return median(self.one_qubit_error.values())
 
     @property
     def median_two_qubit_error(self) -> float | None:
         """Median over couplings of the entangler's XEB Pauli error per cycle."""
-        return _median(self.two_qubit_error.values())
+        return median(self.two_qubit_error.values())
 
     @property
     def median_readout_error(self) -> float | None:
-        return _median(self.readout_error.values())
+        return median(self.readout_error.values())
 
     @property
     def median_t1_us(self) -> float | None:
-        return _median(self.t1_us.values())
+        return median(self.t1_us.values())
 
     @property
     def two_qubit_duration_ns(self) -> float | None:
@@ -234,11 +230,6 @@ class GoogleTarget(Target):
 
 def _rebuild(name: str) -> GoogleTarget:
     return _factory(name.partition(":")[2])
-
-
-def _median(values: Any) -> float | None:
-    vals = [float(v) for v in values]
-    return statistics.median(vals) if vals else None
 
 
 @cache

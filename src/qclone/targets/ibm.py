@@ -22,17 +22,15 @@ takes 1-2 s.
 from __future__ import annotations
 
 import importlib
-import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
 
 from qclone.errors import MissingExtraError, TargetError, UnknownTargetError
-from qclone.targets.base import Target
+from qclone.targets.base import Target, freeze_mappings, median
 from qclone.targets.registry import TargetFamily
 
 __all__ = [
@@ -92,7 +90,8 @@ class IBMTarget(Target):
     t2_us: Mapping[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in (
+        freeze_mappings(
+            self,
             "gate_durations_ns",
             "one_qubit_error",
             "two_qubit_error",
@@ -100,10 +99,7 @@ class IBMTarget(Target):
             "readout_error",
             "t1_us",
             "t2_us",
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, MappingProxyType):
-                object.__setattr__(self, name, MappingProxyType(dict(value)))
+        )
         super().__post_init__()
         for a, b in self.two_qubit_error:
             if not self.is_adjacent(a, b):
@@ -113,24 +109,24 @@ class IBMTarget(Target):
     @property
     def median_one_qubit_error(self) -> float | None:
         """Median over qubits of the ``sx`` error."""
-        return _median(self.one_qubit_error.values())
+        return median(self.one_qubit_error.values())
 
     @property
     def median_two_qubit_error(self) -> float | None:
         """Median over couplings of the ``cz`` error."""
-        return _median(self.two_qubit_error.values())
+        return median(self.two_qubit_error.values())
 
     @property
     def median_readout_error(self) -> float | None:
-        return _median(self.readout_error.values())
+        return median(self.readout_error.values())
 
     @property
     def median_t1_us(self) -> float | None:
-        return _median(self.t1_us.values())
+        return median(self.t1_us.values())
 
     @property
     def median_t2_us(self) -> float | None:
-        return _median(self.t2_us.values())
+        return median(self.t2_us.values())
 
     @property
     def faulty_couplings(self) -> tuple[tuple[int, int], ...]:
@@ -176,11 +172,6 @@ class IBMTarget(Target):
             f"IBMTarget({self.name!r}, {self.num_qubits} qubits, {self.num_edges} couplings, "
             f"{self.backend_name}, {self.processor})"
         )
-
-
-def _median(values: Any) -> float | None:
-    vals = [float(v) for v in values]
-    return statistics.median(vals) if vals else None
 
 
 def _fake_provider() -> Any:
@@ -338,7 +329,7 @@ def _build(key: str) -> IBMTarget:
     durations: dict[str, float] = {}
     for gate in (*BASIS_GATES, "measure"):
         values = list(two_q_dur.values()) if gate == "cz" else per_qubit(gate, "duration").values()
-        med = _median(values)
+        med = median(values)
         if med is not None:
             durations[gate] = med
     t1: dict[int, float] = {}

@@ -26,13 +26,12 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from qclone.errors import TargetError, UnknownTargetError
-from qclone.targets.base import Target
+from qclone.targets.base import Target, freeze_mappings
 from qclone.targets.registry import TargetFamily
 
 if TYPE_CHECKING:
@@ -90,10 +89,7 @@ class QuantinuumTarget(Target):
     optimisation_levels: tuple[int, ...] = OPTIMISATION_LEVELS
 
     def __post_init__(self) -> None:
-        if not isinstance(self.noise, MappingProxyType):
-            object.__setattr__(self, "noise", MappingProxyType(dict(self.noise)))
-        if self.durations is not None and not isinstance(self.durations, MappingProxyType):
-            object.__setattr__(self, "durations", MappingProxyType(dict(self.durations)))
+        freeze_mappings(self, "noise", "durations")
         super().__post_init__()
         if not self.all_to_all:
             raise TargetError(f"target {self.name}: Quantinuum machines are all-to-all")

@@ -24,6 +24,7 @@ from qclone.errors import DisconnectedTarget, TargetError, TargetTooSmall
 __all__ = [
     "CLIFFORD_ONE_QUBIT_GATES",
     "TWO_QUBIT_GATES",
+    "CalibrationMedians",
     "Target",
     "freeze_mappings",
     "median",
@@ -372,3 +373,31 @@ def freeze_mappings(obj: object, *names: str) -> None:
         value = getattr(obj, name)
         if value is not None and not isinstance(value, MappingProxyType):
             object.__setattr__(obj, name, MappingProxyType(dict(value)))
+
+
+class CalibrationMedians:
+    """Median figures of a vendor target whose calibration maps are per qubit or per coupling
+    (``one_qubit_error``, ``two_qubit_error``, ``readout_error``, ``t1_us``)."""
+
+    one_qubit_error: Mapping[int, float]
+    two_qubit_error: Mapping[tuple[int, int], float]
+    readout_error: Mapping[int, float]
+    t1_us: Mapping[int, float]
+
+    @property
+    def median_one_qubit_error(self) -> float | None:
+        """Median over qubits of the single-qubit gate error."""
+        return median(self.one_qubit_error.values())
+
+    @property
+    def median_two_qubit_error(self) -> float | None:
+        """Median over couplings of the two-qubit gate error."""
+        return median(self.two_qubit_error.values())
+
+    @property
+    def median_readout_error(self) -> float | None:
+        return median(self.readout_error.values())
+
+    @property
+    def median_t1_us(self) -> float | None:
+        return median(self.t1_us.values())

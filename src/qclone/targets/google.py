@@ -38,7 +38,7 @@ from typing import Any
 import networkx as nx
 
 from qclone.errors import TargetError, UnknownTargetError
-from qclone.targets.base import Target, freeze_mappings, median
+from qclone.targets.base import CalibrationMedians, Target, freeze_mappings
 from qclone.targets.registry import TargetFamily
 
 __all__ = [
@@ -93,7 +93,7 @@ _SOURCE = "cirq-google {version} offline data"
 
 
 @dataclass(frozen=True, eq=False)
-class GoogleTarget(Target):
+class GoogleTarget(Target, CalibrationMedians):
     """A :class:`~qclone.targets.Target` for a Google processor, with its calibration medians.
 
     Extra attributes (all read from cirq-google, see the module docstring):
@@ -143,25 +143,6 @@ class GoogleTarget(Target):
         for a, b in self.two_qubit_error:
             if not (0 <= a < m and 0 <= b < m) or not self.is_adjacent(a, b):
                 raise TargetError(f"target {self.name}: error figure for ({a}, {b}), no coupling")
-
-    # --- medians --------------------------------------------------------------------------
-    @property
-    def median_one_qubit_error(self) -> float | None:
-        """Median over qubits of the single-qubit RB Pauli error per gate."""
-        return median(self.one_qubit_error.values())
-
-    @property
-    def median_two_qubit_error(self) -> float | None:
-        """Median over couplings of the entangler's XEB Pauli error per cycle."""
-        return median(self.two_qubit_error.values())
-
-    @property
-    def median_readout_error(self) -> float | None:
-        return median(self.readout_error.values())
-
-    @property
-    def median_t1_us(self) -> float | None:
-        return median(self.t1_us.values())
 
     @property
     def two_qubit_duration_ns(self) -> float | None:

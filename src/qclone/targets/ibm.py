@@ -30,7 +30,7 @@ from typing import Any
 import networkx as nx
 
 from qclone.errors import MissingExtraError, TargetError, UnknownTargetError
-from qclone.targets.base import Target, freeze_mappings, median
+from qclone.targets.base import CalibrationMedians, Target, freeze_mappings, median
 from qclone.targets.registry import TargetFamily
 
 __all__ = [
@@ -58,7 +58,7 @@ _INSTALL = "pip install -e '.[ibm]'"
 
 
 @dataclass(frozen=True, eq=False)
-class IBMTarget(Target):
+class IBMTarget(Target, CalibrationMedians):
     """A :class:`~qclone.targets.Target` for an IBM Heron backend, with its calibration maps.
 
     Extra attributes (all read from the fake backend, see the module docstring):
@@ -104,25 +104,6 @@ class IBMTarget(Target):
         for a, b in self.two_qubit_error:
             if not self.is_adjacent(a, b):
                 raise TargetError(f"target {self.name}: error figure for ({a}, {b}), no coupling")
-
-    # --- medians --------------------------------------------------------------------------
-    @property
-    def median_one_qubit_error(self) -> float | None:
-        """Median over qubits of the ``sx`` error."""
-        return median(self.one_qubit_error.values())
-
-    @property
-    def median_two_qubit_error(self) -> float | None:
-        """Median over couplings of the ``cz`` error."""
-        return median(self.two_qubit_error.values())
-
-    @property
-    def median_readout_error(self) -> float | None:
-        return median(self.readout_error.values())
-
-    @property
-    def median_t1_us(self) -> float | None:
-        return median(self.t1_us.values())
 
     @property
     def median_t2_us(self) -> float | None:

@@ -90,7 +90,9 @@ def test_aliases_and_pickle() -> None:
 
 
 def _largest(device: str) -> int:
-    return (DEVICES[device] - 1) // 2
+    """The most clones the device holds once its dead couplings and qubits are left out."""
+    usable = ibm.ibm_target(device).usable()
+    return (len(usable.connected_components()[0]) - 1) // 2
 
 
 def _check(device: str, n: int, j: int) -> None:
@@ -232,3 +234,29 @@ def test_gate_suffix() -> None:
     assert get_target("ibm:fez@cz").num_qubits == 156
     with pytest.raises(qclone.errors.TargetError, match="CZ-native"):
         get_target("ibm:fez@cx")
+
+
+@pytest.mark.parametrize("device", sorted(DEVICES))
+def test_dead_couplings_and_qubits_are_avoided(device: str) -> None:
+    tgt = ibm.ibm_target(device)
+    dead = set(tgt.faulty_couplings)
+    assert dead, "every shipped snapshot reports some dead couplings"
+    bad_qubits = set(tgt.faulty_qubits)
+    usable = tgt.usable()
+    assert usable.graph.number_of_edges() < tgt.graph.number_of_edges()
+    assert not any(usable.is_adjacent(a, b) for a, b in dead)
+    for n in (10, _largest(device)):
+        result = qclone.compile(qclone.single_clone(n, recover=n), tgt)
+        for ph in result.phases:
+            for g in ph.circuit.gates:
+                if g.is_two_qubit:
+                    a, b = sorted(g.qubits)
+                    assert (a, b) not in dead, (n, a, b)
+                    assert not bad_qubits & {a, b}, (n, a, b)
+
+
+def test_too_many_clones_for_the_working_part() -> None:
+    n = _largest("fez") + 1
+    assert 2 * n + 1 <= DEVICES["fez"]  # fits the raw device, not its working part
+    with pytest.raises(TargetTooSmall, match="reports dead"):
+        qclone.compile(qclone.single_clone(n, recover=1), "ibm:fez", verify=False)

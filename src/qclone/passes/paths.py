@@ -87,7 +87,76 @@ def long_path(target: Target, want: int, *, tries: int = 64, seed: int = 7) -> l
     if target.positions is not None:
         snake = _row_snake(target)
         if snake is not None and len(snake) > len(best):
-            return snake
+            best = snake
+    if len(best) < want:
+        for p in rotation_paths(target, want, seed=seed):
+            if len(p) > len(best):
+                best = p
+            if len(best) >= want:
+                break
+    return best
+
+
+def rotation_paths(
+    target: Target, want: int, *, starts: int = 8, budget: int = 3000, seed: int = 7
+) -> list[list[int]]:
+    """Long simple paths by Posa's rotation-extension search, one per start qubit.
+
+    From a start, the path grows at its end (Warnsdorff's rule: the free neighbour with the
+    fewest free neighbours, a dead end only as a last step). When the end is stuck, a
+    *rotation* closes a chord: if the end ``v`` is coupled to the path qubit ``path[i]``, the
+    tail after ``i`` is reversed and ``path[i + 1]`` becomes the new end. Occasionally the
+    path is turned round or loses its end qubit, so both ends get worked and leaves do not
+    trap it. Stops at ``want`` qubits or after ``budget`` steps without a longer path. Starts
+    are spread over the largest connected component; seeded, so deterministic.
+    """
+    comp = sorted(target.connected_components()[0]) if target.num_qubits else []
+    if not comp:
+        return []
+    adjacency = {q: sorted(target.neighbors(q)) for q in comp}
+    step = max(1, len(comp) // starts)
+    out = []
+    for k, start in enumerate(comp[::step][:starts]):
+        rng = random.Random(seed * 1_000_003 + k)
+        out.append(_rotation_search(adjacency, start, want, rng, budget))
+    return out
+
+
+def _rotation_search(
+    adjacency: dict[int, list[int]], start: int, want: int, rng: random.Random, budget: int
+) -> list[int]:
+    path = [start]
+    pos = {start: 0}
+    best = list(path)
+    since = 0
+
+    def free_degree(q: int) -> int:
+        return sum(1 for r in adjacency[q] if r not in pos)
+
+    while since < budget and len(best) < want:
+        v = path[-1]
+        ext = [u for u in adjacency[v] if u not in pos]
+        if ext:
+            u = min(ext, key=lambda u: (free_degree(u) == 0, free_degree(u), rng.random()))
+            pos[u] = len(path)
+            path.append(u)
+            if len(path) > len(best):
+                best = list(path)
+                since = 0
+            continue
+        since += 1
+        chords = [u for u in adjacency[v] if u in pos and pos[u] < len(path) - 2]
+        if not chords or rng.random() < 0.05:
+            if rng.random() < 0.5 or len(path) < 3:
+                path.reverse()
+            else:
+                del pos[path.pop()]
+            pos = {q: i for i, q in enumerate(path)}
+            continue
+        i = pos[rng.choice(chords)]
+        path[i + 1 :] = path[i + 1 :][::-1]
+        for k in range(i + 1, len(path)):
+            pos[path[k]] = k
     return best
 
 

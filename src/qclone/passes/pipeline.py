@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from qclone.compiled import CompileResult, PhaseCircuit
 from qclone.cost.report import cost_report
-from qclone.errors import CompilationError
+from qclone.errors import CompilationError, TargetTooSmall
 from qclone.ir.program import Analysis, Program
 from qclone.passes.decompose import LogicalPhase, decompose
 from qclone.passes.paths import long_path
@@ -111,16 +113,65 @@ def _ladder(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[i
     return decompose(analysis, clone_strategy=synth, recover_strategy=recover), layout
 
 
-def _path(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[int]]:
-    """The path candidate: nearest-neighbour clone along a long device path, with the pair
-    of the first recovery at the head of the line, and the walking recovery."""
+def path_windows(path: list[int], need: int, limit: int = 16) -> list[list[int]]:
+    """Where a layout that needs ``need`` path qubits can sit on a longer ``path``: windows
+    of the path in both directions, at most ``limit`` of them, spread evenly (the whole path
+    first, so a path that is too short still gets its single candidate)."""
+    if len(path) <= need:
+        return [path]
+    starts = list(range(len(path) - need + 1))
+    if len(starts) * 2 > limit:
+        k = max(1, limit // 2)
+        starts = sorted({starts[round(i * (len(starts) - 1) / max(1, k - 1))] for i in range(k)})
+    out = []
+    for st in starts:
+        window = path[st : st + need]
+        out += [window, window[::-1]]
+    return out
+
+
+def error_score(phases: list[PhaseCircuit], tgt: Target) -> float:
+    """Sum of ``-log(1 - e)`` over the gates, with ``e`` the target's calibrated error of the
+    coupling or qubit each gate uses (the median where a figure is missing; 0 for targets
+    with no figures): the noise-aware tie-break between layouts of equal gate count."""
+    two: object = getattr(tgt, "two_qubit_error", None)
+    one: object = getattr(tgt, "one_qubit_error", None)
+    if not isinstance(two, Mapping) or not two:
+        return 0.0
+    from statistics import median
+
+    med2 = median(float(v) for v in two.values())
+    one_map = one if isinstance(one, Mapping) else {}
+    med1 = median(float(v) for v in one_map.values()) if one_map else 0.0
+    total = 0.0
+    for ph in phases:
+        for g in ph.circuit.gates:
+            if g.is_two_qubit:
+                a, b = sorted(g.qubits)
+                e = float(two.get((a, b), two.get((b, a), med2)))
+                total -= 3 * math.log1p(-min(e, 0.999999)) if g.name == "swap" else math.log1p(
+                    -min(e, 0.999999)
+                )
+            else:
+                e = float(one_map.get(g.qubits[0], med1))
+                total -= math.log1p(-min(e, 0.999999))
+    return total
+
+
+def _path(
+    analysis: Analysis, tgt: Target, path: list[int] | None = None
+) -> tuple[list[LogicalPhase], list[int]]:
+    """The path candidate: nearest-neighbour clone along a long device path (``path``, or the
+    longest found), with the pair of the first recovery at the head of the line, and the
+    walking recovery."""
     from qclone.ir.ops import Clone
     from qclone.passes.place import lead_first, lead_pairs
     from qclone.passes.synthesize import clone_path, recover_walk
     from qclone.semantics.reference import op_slots
 
     num_slots = len(analysis.wires)
-    path = long_path(tgt, num_slots)
+    if path is None:
+        path = long_path(tgt, num_slots)
     if len(path) < num_slots:
         comb = _comb(analysis, tgt, path)
         if comb is not None:
@@ -221,8 +272,24 @@ def _comb(
 def _best_layout(
     program: Program, tgt: Target, clone_strategy: str
 ) -> tuple[list[PhaseCircuit], list[LogicalPhase], dict[str, int]]:
-    """Compile with each candidate strategy and keep the cheapest (2Q count, then depth)."""
+    """Compile with each candidate strategy and keep the cheapest (2Q count, then depth).
+
+    Layouts use ``tgt.usable()``: the device without the couplings and qubits its calibration
+    reports as dead (the same qubit labels, so the circuits run on ``tgt`` unchanged)."""
     analysis = program.analysis()
+    original, tgt = tgt, tgt.usable()
+    if tgt is not original:
+        original.require(len(analysis.wires), "the program")
+        room = len(tgt.connected_components()[0])
+        if room < len(analysis.wires):
+            dead_c = len(getattr(original, "faulty_couplings", ()))
+            dead_q = len(getattr(original, "faulty_qubits", ()))
+            raise TargetTooSmall(
+                f"the program needs {len(analysis.wires)} connected qubits, but target "
+                f"{original.name} without the {dead_c} couplings and {dead_q} qubits its "
+                f"calibration reports dead holds only {room} connected qubits (at most "
+                f"{(room - 1) // 2} clones of one qubit); use fewer clones or a larger target"
+            )
     if clone_strategy != "auto":
         if clone_strategy not in STRATEGIES:
             raise CompilationError(
@@ -239,6 +306,11 @@ def _best_layout(
         candidates = ["path"]
     best: tuple[tuple[int, int], list[PhaseCircuit], list[LogicalPhase]] | None = None
     tried: dict[str, int] = {}
+    calibrated = original
+
+    def label_of(strategy: str) -> str:
+        label = "direct (all-to-all)" if tgt.all_to_all else STRATEGIES[strategy]
+        return f"{strategy}: {label}"
     if clone_strategy == "auto" and not tgt.all_to_all:
         candidates.append("ladder")
     for strategy in candidates:
@@ -255,7 +327,15 @@ def _best_layout(
                 continue
             phases, layout = found
         elif strategy == "path":
-            phases, layout = _path(analysis, tgt)
+            routed_best = _best_window(analysis, tgt, calibrated, label_of(strategy))
+            key = (
+                sum(p.circuit.two_qubit_count() for p in routed_best[0]),
+                sum(p.circuit.depth() for p in routed_best[0]),
+            )
+            tried[strategy] = key[0]
+            if best is None or key < best[0]:
+                best = (key, routed_best[0], routed_best[1])
+            continue
         elif strategy == "tree":
             if not tgt.all_to_all:
                 raise CompilationError(
@@ -269,21 +349,7 @@ def _best_layout(
         else:
             phases = decompose(analysis, clone_strategy=strategy)
             layout = place([b for ph in phases for b in ph.blocks], len(analysis.wires), tgt)
-        label = "direct (all-to-all)" if tgt.all_to_all else STRATEGIES[strategy]
-        routed = []
-        for ph in phases:
-            r = route(ph.blocks, tgt, layout)
-            routed.append(
-                PhaseCircuit(
-                    ph.index,
-                    rebase(r.circuit, tgt.two_qubit_gate),
-                    {w: layout[s] for w, s in ph.initial.items()},
-                    {w: r.final[s] for w, s in ph.final.items()},
-                    r.swaps,
-                    f"{strategy}: {label}",
-                )
-            )
-            layout = r.final
+        routed = _route_phases(phases, layout, tgt, label_of(strategy))
         key = (
             sum(p.circuit.two_qubit_count() for p in routed),
             sum(p.circuit.depth() for p in routed),
@@ -293,6 +359,64 @@ def _best_layout(
             best = (key, routed, phases)
     assert best is not None
     return best[1], best[2], tried
+
+
+def _route_phases(
+    phases: list[LogicalPhase], layout: list[int], tgt: Target, label: str
+) -> list[PhaseCircuit]:
+    routed = []
+    for ph in phases:
+        r = route(ph.blocks, tgt, layout)
+        routed.append(
+            PhaseCircuit(
+                ph.index,
+                rebase(r.circuit, tgt.two_qubit_gate),
+                {w: layout[s] for w, s in ph.initial.items()},
+                {w: r.final[s] for w, s in ph.final.items()},
+                r.swaps,
+                label,
+            )
+        )
+        layout = r.final
+    return routed
+
+
+def _best_window(
+    analysis: Analysis, tgt: Target, calibrated: Target, label: str
+) -> tuple[list[PhaseCircuit], list[LogicalPhase]]:
+    """The path layout on the best window of the longest path found: fewest two-qubit gates,
+    then depth, then the lowest calibrated error (:func:`error_score`, noise-aware placement
+    on devices whose calibration gives per-coupling errors)."""
+    num_slots = len(analysis.wires)
+    path = long_path(tgt, num_slots)
+    windows = path_windows(path, num_slots)
+    if not _has_errors(calibrated):
+        windows = windows[:1]
+    elif len(path) >= num_slots:
+        # more freedom for the noise-aware choice: windows of other long paths as well
+        from qclone.passes.paths import rotation_paths
+
+        for other in rotation_paths(tgt, 10**9, starts=4, budget=300):
+            if len(other) >= num_slots and other != path:
+                windows += path_windows(other, num_slots, limit=8)
+    best: tuple[tuple[int, int, float], list[PhaseCircuit], list[LogicalPhase]] | None = None
+    for window in windows:
+        phases, layout = _path(analysis, tgt, window)
+        routed = _route_phases(phases, layout, tgt, label)
+        key = (
+            sum(p.circuit.two_qubit_count() for p in routed),
+            sum(p.circuit.depth() for p in routed),
+            round(error_score(routed, calibrated), 9),
+        )
+        if best is None or key < best[0]:
+            best = (key, routed, phases)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _has_errors(tgt: Target) -> bool:
+    two = getattr(tgt, "two_qubit_error", None)
+    return isinstance(two, Mapping) and bool(two)
 
 
 def compile(

@@ -225,6 +225,34 @@ class Target:
         result: tuple[frozenset[int], ...] = cached
         return result
 
+    def usable(self) -> Target:
+        """The target a layout should use: this one, or (for targets whose calibration marks
+        couplings or qubits as dead) a copy without them, on the same qubit labels.
+
+        Circuits laid out on ``usable()`` run on this target unchanged: its graph is a
+        subgraph of this one's.
+        """
+        return self
+
+    def without(self, couplings: Iterable[tuple[int, int]], qubits: Iterable[int] = ()) -> Target:
+        """A plain :class:`Target` with the same qubits and gates, minus ``couplings`` and every
+        coupling of ``qubits`` (which stay as isolated qubits), named ``<name>~usable``."""
+        g = nx.Graph(self.graph)
+        g.remove_edges_from(couplings)
+        for q in qubits:
+            g.remove_edges_from(list(g.edges(q)))
+        return Target(
+            name=f"{self.name}~usable",
+            graph=nx.freeze(g),
+            two_qubit_gate=self.two_qubit_gate,
+            one_qubit_gates=self.one_qubit_gates,
+            all_to_all=False,
+            description=f"{self.description} (dead couplings and qubits removed)",
+            provenance=self.provenance,
+            positions=self.positions,
+            node_labels=self.node_labels,
+        )
+
     def require(self, num_qubits: int, what: str) -> None:
         """Check that ``what`` (e.g. ``"program 'clone3'"``) fits on this target.
 

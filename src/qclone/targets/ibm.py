@@ -111,9 +111,28 @@ class IBMTarget(Target, CalibrationMedians):
 
     @property
     def faulty_couplings(self) -> tuple[tuple[int, int], ...]:
-        """Couplings whose ``cz`` error in the snapshot is 1 (reported dead by the vendor);
-        they stay in the graph (as in ``backend.target``), so a layout may use them."""
+        """Couplings whose ``cz`` error in the snapshot is 1 (reported dead by the vendor).
+        They stay in the graph (as in ``backend.target``); qclone's layouts avoid them
+        (:meth:`usable`)."""
         return tuple(sorted(e for e, err in self.two_qubit_error.items() if err >= 1.0))
+
+    @property
+    def faulty_qubits(self) -> tuple[int, ...]:
+        """Qubits whose ``sx`` or readout error in the snapshot is 0.5 or more (no better than a
+        coin flip); layouts leave them out."""
+        bad = {q for q, e in self.one_qubit_error.items() if e >= 0.5}
+        bad |= {q for q, e in self.readout_error.items() if e >= 0.5}
+        return tuple(sorted(bad))
+
+    def usable(self) -> Target:
+        """This device without its faulty couplings and qubits (cached): what qclone's layouts
+        use, so no compiled circuit relies on a coupling the snapshot reports as dead."""
+        cached = self._derived.get("usable")
+        if cached is None:
+            cached = self.without(self.faulty_couplings, self.faulty_qubits)
+            self._derived["usable"] = cached
+        result: Target = cached
+        return result
 
     @property
     def two_qubit_duration_ns(self) -> float | None:

@@ -216,3 +216,28 @@ def test_row_snake_survives_a_cut_coupling() -> None:
     assert len(path) >= 130  # 161 on the whole lattice
     result = qclone.compile(single_clone(60, recover=3), cut)  # verified
     assert result.cost.swaps == 0
+
+
+@pytest.mark.parametrize(("target", "n"), [("heavy-hex-rows:8x16", 30), ("heavy-hex:5", 20)])
+def test_domino_tree_clone_needs_no_swap(target: str, n: int) -> None:
+    """Pairs on a tree of coupled dominoes: the clone is 5n - 2 (+1) CNOTs with no SWAP."""
+    from qclone.passes.pipeline import compile as qcompile
+
+    r = qcompile(single_clone(n, recover=1), target, clone_strategy="dominoes")
+    clone = r.phases[0]
+    assert clone.swaps == 0
+    assert clone.circuit.two_qubit_count() in (5 * n - 2, 5 * n - 1)
+    assert r.phases[0].strategy.startswith("dominoes")
+
+
+def test_dominoes_refused_for_two_data_qubits() -> None:
+    from qclone.errors import CompilationError
+    from qclone.ir import Program
+    from qclone.passes.pipeline import compile as qcompile
+
+    p = Program()
+    a, b = p.data("a"), p.data("b")
+    p.clone(a, 2)
+    p.clone(b, 2)
+    with pytest.raises(CompilationError, match="dominoes"):
+        qcompile(p, "heavy-hex:5", clone_strategy="dominoes")

@@ -28,6 +28,8 @@ STRATEGIES: dict[str, str] = {
     "textbook": "textbook clone (5n CNOTs) + interaction-greedy placement + hub routing",
     "ladder": "teleport clone and tree-fan-out recovery on a serpentine ladder of the grid",
     "tree": "log-depth: binomial-tree fan-outs for clone and exact recover (all-to-all)",
+    "dominoes": "nearest-neighbour clone on a tree of coupled pairs (5n CNOTs, no SWAP) and "
+    "routed recovery",
 }
 
 
@@ -174,6 +176,8 @@ def _path(
         path = long_path(tgt, num_slots)
     if len(path) < num_slots:
         comb = _comb(analysis, tgt, path)
+        if comb is None:
+            comb = _dominoes(analysis, tgt, path)
         if comb is not None:
             return comb
     order = path_slot_order(analysis, num_slots)
@@ -196,6 +200,228 @@ def _path(
         return recover_walk(s, m, others, on_path[on_path.index(m) :])
 
     return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
+
+
+def _dominoes(
+    analysis: Analysis, tgt: Target, path: list[int]
+) -> tuple[list[LogicalPhase], list[int]] | None:
+    """:func:`_domino_layout` on the whole path, or on shorter heads of it (both ways round)
+    when the free qubits past the path's end cannot all be paired up greedily."""
+    for cut in range(len(path), 2, -4):
+        for way in (path[:cut], path[::-1][:cut]):
+            found = _domino_layout(analysis, tgt, way)
+            if found is not None:
+                return found
+    return None
+
+
+def _domino_layout(
+    analysis: Analysis, tgt: Target, path: list[int]
+) -> tuple[list[LogicalPhase], list[int]] | None:
+    """A path too short for every pair: the pairs that do not fit on it go on *dominoes*
+    (two coupled free qubits) grown next to pairs already placed, branching where the device
+    allows (:func:`qclone.passes.synthesize.clone_dominoes`), so the clone needs no SWAP.
+    One clone per program; None if the free qubits cannot take the remaining pairs."""
+    from qclone.ir.ops import Clone
+    from qclone.passes.place import lead_first, lead_pairs
+    from qclone.passes.synthesize import clone_dominoes
+    from qclone.semantics.reference import op_slots
+
+    clones = [o for o in analysis.ops if isinstance(o.op, Clone)]
+    if len(clones) != 1 or len(analysis.data_wires) != 1 or len(path) < 3:
+        return None
+    info = clones[0]
+    assert isinstance(info.op, Clone)
+    n = int(info.op.copies)
+    index = {w: i for i, w in enumerate(analysis.wires)}
+    a, xs, ys = op_slots(info, index)
+    lead_j = lead_pairs(analysis).get(info.op.module, 1)
+    xs, ys = lead_first(xs, ys, lead_j)
+    layout = [-1] * len(analysis.wires)
+    layout[xs[0]], layout[ys[0]], layout[a] = path[0], path[1], path[2]
+    used = set(path[:3])
+    partner = {path[1]: path[2], path[2]: path[1]}  # qubit -> the other qubit of its pair
+    steps: list[tuple[int, int, int, int]] = []  # physical (e_a, e_b, c, d)
+    exit_a, exit_b = path[1], path[2]
+    on_path = (len(path) - 3) // 2
+    line = [ys[0], a]  # slots along the path from the key N1 on (the recovery's walk)
+    for p in range(1, min(n, on_path + 1)):
+        c, d = path[1 + 2 * p], path[2 + 2 * p]
+        layout[ys[p]], layout[xs[p]] = c, d
+        steps.append((exit_a, exit_b, c, d))
+        used.update((c, d))
+        partner[c], partner[d] = d, c
+        exit_a, exit_b = c, d
+        line += [ys[p], xs[p]]
+    free = set(tgt.graph.nodes) - used
+
+    def free_degree(q: int) -> int:
+        return sum(1 for r in tgt.neighbors(q) if r in free)
+
+    for p in range(min(n, on_path + 1), n):
+        best: tuple[tuple[int, int, int, int, int], tuple[int, int, int]] | None = None
+        for q in sorted(partner):
+            for c in sorted(tgt.neighbors(q)):
+                if c not in free:
+                    continue
+                for d in sorted(tgt.neighbors(c)):
+                    if d in free and d != c:
+                        key = (free_degree(d), free_degree(c), q, c, d)
+                        if best is None or key < best[0]:
+                            best = (key, (q, c, d))
+        if best is None:
+            return None
+        q, c, d = best[1]
+        free.difference_update((c, d))
+        layout[ys[p]], layout[xs[p]] = c, d
+        steps.append((partner[q], q, c, d))
+        partner[c], partner[d] = d, c
+    if -1 in layout:
+        rest = [q for q in sorted(free)]
+        for slot in range(len(layout)):
+            if layout[slot] == -1:
+                if not rest:
+                    return None
+                layout[slot] = rest.pop(0)
+    inv = {q: slot for slot, q in enumerate(layout)}
+    slot_steps = [(inv[e_a], inv[e_b], inv[c], inv[d]) for e_a, e_b, c, d in steps]
+
+    def clone(a_: int, xs_: list[int], ys_: list[int]) -> Synthesis:
+        xs2, ys2 = lead_first(xs_, ys_, lead_j)
+        return clone_dominoes(a_, xs2, ys2, slot_steps)
+
+    def recover(s_: int, m_: int, others: list[int]) -> Synthesis | None:
+        from qclone.passes.synthesize import recover_walk
+
+        if m_ not in line:
+            return None
+        return recover_walk(s_, m_, others, line[line.index(m_) :])
+
+    return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
+
+
+def _domino_tree(
+    analysis: Analysis, tgt: Target, calibrated: Target
+) -> tuple[list[LogicalPhase], list[int]] | None:
+    """Every pair on a *domino* (two coupled qubits) of a maximum matching of the device,
+    the dominoes joined into a tree by breadth-first search from the first pair, and the
+    source next to the first pair's key: :func:`~qclone.passes.synthesize.clone_dominoes`,
+    ``5n - 2`` CNOTs with no SWAP wherever the device has a connected set of ``n`` dominoes.
+    The matching prefers the couplings with the lowest calibrated error. One clone per
+    program, devices up to 2000 qubits; None when it does not fit."""
+    import networkx as nx
+
+    from qclone.ir.ops import Clone
+    from qclone.passes.place import lead_first, lead_pairs
+    from qclone.passes.synthesize import clone_dominoes
+    from qclone.semantics.reference import op_slots
+
+    clones = [o for o in analysis.ops if isinstance(o.op, Clone)]
+    if len(clones) != 1 or len(analysis.data_wires) != 1 or tgt.num_qubits > 2000:
+        return None
+    info = clones[0]
+    assert isinstance(info.op, Clone)
+    n = int(info.op.copies)
+    comp = tgt.connected_components()[0]
+    if len(comp) < 2 * n + 1:
+        return None
+    errors: object = getattr(calibrated, "two_qubit_error", None)
+    err = errors if isinstance(errors, Mapping) else {}
+    graph = nx.Graph()
+    for a, b in tgt.edges:
+        if a in comp and b in comp:
+            graph.add_edge(a, b, weight=2.0 - float(err.get((a, b), err.get((b, a), 0.0))))
+    matching = sorted(tuple(sorted(e)) for e in nx.max_weight_matching(graph, maxcardinality=True))
+    if len(matching) < n:
+        return None
+    domino_of = {q: i for i, e in enumerate(matching) for q in e}
+    matched = set(domino_of)
+    for z in sorted(comp, key=lambda q: (q in matched, q)):
+        dropped = domino_of.get(z)
+        for y in sorted(tgt.neighbors(z)):
+            lead = domino_of.get(y)
+            if lead is None or lead == dropped:
+                continue
+            x = matching[lead][0] if matching[lead][1] == y else matching[lead][1]
+            # breadth-first over the dominoes from the lead one
+            order = [lead]
+            parent: dict[int, tuple[int, int]] = {}  # domino -> (qubit of parent, own qubit)
+            seen = {lead, dropped} if dropped is not None else {lead}
+            i = 0
+            while i < len(order) and len(order) < n:
+                for q in matching[order[i]]:
+                    for c in sorted(tgt.neighbors(q)):
+                        d_i = domino_of.get(c)
+                        if d_i is not None and d_i not in seen and c != z:
+                            seen.add(d_i)
+                            parent[d_i] = (q, c)
+                            order.append(d_i)
+                i += 1
+            order = order[:n]
+            pairs = [matching[d_i] for d_i in order]
+            links = [parent.get(d_i) for d_i in order]
+            if len(order) < n:
+                # too few dominoes (heavy-hex lattices have no perfect matching): stretched
+                # pairs on free qubits next to the tree, two apart; a router joins them
+                taken = {q for e in pairs for q in e} | {z}
+                free = set(comp) - taken
+                while len(pairs) < n:
+                    found = None
+                    for q in sorted(taken - {z}):
+                        for c in sorted(tgt.neighbors(q)):
+                            if c in free:
+                                row = tgt.distance_row(c)
+                                near = sorted(f for f in free if f != c and 0 < row[f] <= 2)
+                                if near:
+                                    found = (q, c, near[0])
+                                    break
+                        if found:
+                            break
+                    if found is None:
+                        break
+                    q, c, d = found
+                    free.difference_update((c, d))
+                    taken.update((c, d))
+                    pairs.append((c, d))
+                    links.append((q, c))
+                if len(pairs) < n:
+                    continue
+            owner = {qq: e for e in pairs for qq in e}
+            index = {w: k for k, w in enumerate(analysis.wires)}
+            a, xs, ys = op_slots(info, index)
+            lead_j = lead_pairs(analysis).get(info.op.module, 1)
+            xs, ys = lead_first(xs, ys, lead_j)
+            layout = [-1] * len(analysis.wires)
+            layout[xs[0]], layout[ys[0]], layout[a] = z, y, x
+            steps = []
+            for p in range(1, n):
+                link = links[p]
+                assert link is not None
+                q, c = link
+                d = pairs[p][0] if pairs[p][1] == c else pairs[p][1]
+                layout[ys[p]], layout[xs[p]] = c, d
+                partner_q = owner[q]
+                steps.append((partner_q[0] if partner_q[1] == q else partner_q[1], q, c, d))
+            taken = set(layout)
+            rest = sorted(set(tgt.graph.nodes) - taken)
+            for slot in range(len(layout)):
+                if layout[slot] == -1:
+                    layout[slot] = rest.pop(0)
+            inv = {q: slot for slot, q in enumerate(layout)}
+            slot_steps = [(inv[e_a], inv[e_b], inv[c], inv[d]) for e_a, e_b, c, d in steps]
+
+            def clone(
+                a_: int,
+                xs_: list[int],
+                ys_: list[int],
+                lead_j: int = lead_j,
+                slot_steps: list[tuple[int, int, int, int]] = slot_steps,
+            ) -> Synthesis:
+                xs2, ys2 = lead_first(xs_, ys_, lead_j)
+                return clone_dominoes(a_, xs2, ys2, slot_steps)
+
+            return decompose(analysis, clone_strategy=clone), layout
+    return None
 
 
 def _comb(
@@ -313,8 +539,25 @@ def _best_layout(
         return f"{strategy}: {label}"
     if clone_strategy == "auto" and not tgt.all_to_all:
         candidates.append("ladder")
+        if tgt.num_qubits <= 2000 and len(long_path(tgt, len(analysis.wires))) < len(
+            analysis.wires
+        ):
+            candidates.append("dominoes")  # the path cannot hold every pair
     for strategy in candidates:
-        if strategy == "ladder":
+        if strategy == "dominoes":
+            if clone_strategy == "auto" and best is not None and not any(p.swaps for p in best[1]):
+                continue  # only a fallback: the path or comb layout already needs no SWAP
+            found = _domino_tree(analysis, tgt, calibrated)
+            if found is None:
+                if clone_strategy == "dominoes":
+                    raise CompilationError(
+                        f"the dominoes layout needs a program with one clone and {tgt.name} "
+                        "to hold its pairs on coupled qubits joined as a tree; use "
+                        "clone_strategy='auto'"
+                    )
+                continue
+            phases, layout = found
+        elif strategy == "ladder":
             found = _ladder(analysis, tgt)
             if found is None:
                 if clone_strategy == "ladder":

@@ -209,6 +209,47 @@ def clone_comb(a: int, s: list[int], k: list[int], tooth: list[bool]) -> Synthes
     return out
 
 
+def clone_dominoes(
+    a: int, s: list[int], k: list[int], steps: list[tuple[int, int, int, int]]
+) -> Synthesis:
+    """The nearest-neighbour clone on a tree of *dominoes* (each pair on two coupled qubits).
+
+    Pair 1 is ``(N1, data)`` with the fresh S1 slot (which ends as the source A) next to N1,
+    as in :func:`clone_path`. ``steps[i - 1] = (e_a, e_b, c, d)`` adds pair ``i``
+    (``{c, d} = {S_i, N_i}``, coupled) next to an earlier pair ``(e_a, e_b)`` with ``e_b``
+    coupled to ``c``: the four-CNOT step of :func:`clone_comb` copies the earlier pair's two
+    bits onto the new pair and leaves it with their sum, so a pair may feed several new
+    pairs (branches). The bits each pair ends with pick its last step
+    (:data:`_PAIR_STEPS`). ``5n - 2`` CNOTs (+1 when a phase parity needs the CZ), no SWAP.
+    """
+    n = len(s)
+    z, y, x = s[0], k[0], a
+    qubits_n = [y, *k[1:]]
+    qubits_s = [x, *s[1:]]
+    val: dict[int, tuple[int, int]] = {y: (1, 0), x: (0, 1)}
+    for e_a, e_b, c, d in steps:
+        va, vb = val[e_a], val[e_b]
+        val[c], val[d] = va, vb
+        val[e_b] = (va[0] ^ vb[0], va[1] ^ vb[1])
+    alpha = beta = gamma = 0
+    finals = []
+    for i in range(n):
+        qn, qs = qubits_n[i], qubits_s[i]
+        h_on, (ctl, tgt), post_n, post_s, al, be, ga = _PAIR_STEPS[(val[qn], val[qs])]
+        alpha, beta, gamma = alpha + al, beta + be, gamma + ga
+        pair = (qn, qs)
+        ch: list[tuple[str, int] | tuple[str, int, int]] = [("h", pair[h_on])]
+        ch.append(("cx", pair[ctl], pair[tgt]))
+        ch += [(g, qn) for g in post_n] + [(g, qs) for g in post_s]
+        finals.append(ch)
+    out = teleport_start(x, y, z, px=3 - beta, py=3 - alpha, cz=(n + gamma) % 2 == 1)
+    for e_a, e_b, c, d in steps:
+        out.seq(("cx", e_b, c), ("cx", c, d), ("cx", e_a, e_b), ("cx", e_b, c))
+    out.block(finals)
+    out.moves = {x: z, z: x}
+    return out
+
+
 def recover_paper(s: int, m: int, others: list[int]) -> Synthesis:
     """U_dec(j) in the gate form of PROTOCOL.md (2n + 1 two-qubit gates)."""
     out = Synthesis()

@@ -640,3 +640,150 @@ def test_compiled_clone_state_equals_definition(target: str | None) -> None:
         qubits = [cmap[result.phases[0].final[w]] for w in wires]
         rho = sv.reduced_density_matrix(state, qubits)
         assert sv.fidelity(rho, sv.encrypted_state(ket, n)) == pytest.approx(1.0, abs=1e-9)
+
+
+# ---- (g) one-time use against every operation: audit and exact fidelity bounds ---------------
+# What the holders of a set C of qubits can do with the data is bounded by how their state
+# depends on it. With the input maximally entangled with a reference R, write
+# rho_RC = 1/2 sum_P P (x) sigma_P with sigma_P = Tr_R[(P (x) 1) rho_RC]. For any channel E from
+# C to one qubit, the entanglement fidelity is F_e = 1/4 sum_P Tr(P^T E(sigma_P)) <= (1 + sum over
+# X, Y, Z of ||sigma_P||_1) / 4 (trace norms shrink under channels), and the average fidelity over
+# inputs is (2 F_e + 1) / 3. If C says nothing (every sigma_P = 0) this is exactly 1/2 for every E.
+def correlation_parts(state: sv.State, ref: int, qubits: list[int]) -> dict[str, sv.Matrix]:
+    """sigma_P = Tr_R[(P (x) 1) rho_RC] for P in I, X, Y, Z."""
+    rho = sv.reduced_density_matrix(state, [ref, *qubits])
+    dim = 1 << len(qubits)
+    blocks = rho.reshape(2, dim, 2, dim)
+    return {
+        p: sum(sv.PAULIS[p][b, a] * blocks[a, :, b, :] for a in (0, 1) for b in (0, 1))
+        for p in "IXYZ"
+    }
+
+
+def fidelity_bound(state: sv.State, ref: int, qubits: list[int]) -> float:
+    """The upper bound on the average fidelity of any operation on ``qubits`` (see above)."""
+    parts = correlation_parts(state, ref, qubits)
+    norms = [np.abs(np.linalg.eigvalsh((parts[p] + parts[p].conj().T) / 2)).sum() for p in "XYZ"]
+    fe = (1 + sum(norms)) / 4
+    return float((2 * min(fe, 1.0) + 1) / 3)
+
+
+def average_fidelity(state: sv.State, ref: int, qubit: int) -> float:
+    """The average fidelity of the channel input -> ``qubit`` (from the Choi state with R)."""
+    fe = sv.fidelity(sv.reduced_density_matrix(state, [ref, qubit]), sv.bell_state())
+    return (2 * fe + 1) / 3
+
+
+def role_qubits(result: qclone.CompileResult, phase: int, cmap: dict[int, int]) -> dict[str, int]:
+    final = result.phases[phase].final
+    return {result.analysis.roles[w]: cmap[final[w]] for w in result.analysis.wires}
+
+
+@pytest.mark.parametrize("mode", ["exact", "functional"])
+@pytest.mark.parametrize("target", [None, ROUTED])
+@pytest.mark.parametrize(("n", "j"), [(2, 1), (3, 2), (4, 4), (5, 3)])
+def test_after_recovery_nothing_else_knows_the_data(
+    n: int, j: int, target: str | None, mode: str
+) -> None:
+    """Audit after the compiled recovery: S_j holds all of the data, every other set nothing,
+    so no operation on the other clones with the key does better than a guess (1/2)."""
+    from qclone.audit import LeakageAudit
+
+    result = qclone.compile(single_clone(n, recover=j, mode=mode), target)  # type: ignore[arg-type]
+    after = LeakageAudit(result, phase=1)
+    rest = [r for r in after.roles if r != f"S{j}"]
+    assert after.disclosure([f"S{j}"]).information == "full"
+    whole_rest = after.disclosure(rest)
+    assert whole_rest.information == "none" and whole_rest.best_fidelity == 0.5
+    keys = [f"N{k}" for k in range(1, n + 1)]
+    before = LeakageAudit(result, phase=0)
+    for k in range(1, n + 1):
+        if k == j:
+            continue
+        # before the recovery, clone k with the key decrypts; after it, nothing
+        assert before.disclosure([f"S{k}", *keys]).information == "full"
+        assert after.disclosure([f"S{k}", *keys]).information == "none"
+        assert after.disclosure(["A", f"S{k}", f"N{k}"]).information == "none"
+
+
+@pytest.mark.parametrize("target", [None, ROUTED])
+@pytest.mark.parametrize(("n", "j"), [(2, 1), (2, 2), (3, 1), (3, 3)])
+def test_after_recovery_every_operation_gives_one_half(n: int, j: int, target: str | None) -> None:
+    """Exact, by density matrices (no stim) for n <= 3: after the compiled recovery, R and the
+    qubits other than S_j are in a product state, so every operation on them reaches average
+    fidelity exactly 1/2; before it, the same bound is 1 (clone k + key) or 2/3 (odd n, all
+    clones), as the audit says. A second compiled recovery reaches the bound, 1/2."""
+    from qclone.audit import LeakageAudit
+
+    result = qclone.compile(single_clone(n, recover=j), target)
+    state, cmap = run_phases(result, None, references=True)
+    ref = len(cmap)
+    roles = role_qubits(result, 1, cmap)
+    rest = [q for r, q in roles.items() if r != f"S{j}"]
+    parts = correlation_parts(state, ref, rest)
+    assert all(np.abs(parts[p]).max() < 1e-9 for p in "XYZ")  # product with R
+    assert fidelity_bound(state, ref, rest) == pytest.approx(0.5, abs=1e-9)
+    assert average_fidelity(state, ref, roles[f"S{j}"]) == pytest.approx(1.0, abs=1e-9)
+
+    before, cmap0 = run_phases(result, None, upto=0, references=True)
+    roles0 = role_qubits(result, 0, cmap0)
+    audit = LeakageAudit(result, phase=0)
+    keys = [f"N{k}" for k in range(1, n + 1)]
+    clones = [f"S{k}" for k in range(1, n + 1)]
+    for subset in ([f"S{j}", *keys], clones, ["A", "S1"], [*clones, "A"]):
+        bound = fidelity_bound(before, len(cmap0), [roles0[r] for r in subset])
+        assert bound == pytest.approx(audit.disclosure(subset).best_fidelity, abs=1e-9), subset
+
+    # the second recovery, by the compiled circuit of another program's recover phase
+    for k in range(1, n + 1):
+        if k == j:
+            continue
+        other = qclone.compile(single_clone(n, recover=k), target)
+        assert other.phases[0] == result.phases[0]  # the same clone, so the same layout
+        second_in = other.phases[1].initial
+        # move every wire from where recovery j left it to where recovery k expects it
+        now = {w: cmap[q] for w, q in result.phases[1].final.items()}
+        want = {w: cmap[q] for w, q in second_in.items()}
+        perm = list(range(ref + 1))
+        for w in result.analysis.wires:
+            perm[want[w]] = now[w]
+        assert sorted(perm) == list(range(ref + 1))
+        moved = np.moveaxis(state.reshape((2,) * (ref + 1)), perm, list(range(ref + 1)))
+        moved = moved.reshape(-1)
+        assert average_fidelity(moved, ref, want[f"m0.S{j}"]) == pytest.approx(1.0, abs=1e-9)
+        second = sv.apply_circuit(moved, other.phases[1].circuit, cmap)
+        s_k = cmap[other.phases[1].final[f"m0.S{k}"]]
+        assert average_fidelity(second, ref, s_k) == pytest.approx(0.5, abs=1e-9)
+
+
+@pytest.mark.parametrize("target", [None, ROUTED])
+@pytest.mark.parametrize(("n", "j"), [(2, 1), (3, 2), (4, 3), (5, 1)])
+def test_compiled_recovery_without_a_key_qubit(n: int, j: int, target: str | None) -> None:
+    """PROTOCOL.md "Missing key qubit" with the compiled recovery: N_m replaced by a qubit
+    maximally entangled with the environment. m != j: fidelity 1/2; m = j: 1/2 for even n,
+    2/3 for odd n (only Y survives). Both meet the audit's bound for any operation on what is
+    left, so no other recovery does better."""
+    from qclone.audit import LeakageAudit
+
+    result = qclone.compile(single_clone(n, recover=j), target)
+    audit = LeakageAudit(result, phase=0)
+    start, cmap = run_phases(result, None, upto=0, references=True)
+    ref = len(cmap)
+    final0 = result.phases[0].final
+    keys = [f"N{k}" for k in range(1, n + 1)]
+    for m in range(1, n + 1):
+        # a fresh qubit F (maximally entangled with E) takes the place of the lost N_m
+        state = sv.product_state([start, sv.bell_state()])  # F = ref + 1, E = ref + 2
+        state = sv.apply_gate(state, "swap", [cmap[final0[f"m0.N{m}"]], ref + 1])
+        out = sv.apply_circuit(state, result.phases[1].circuit, cmap)
+        s_j = cmap[result.phases[1].final[f"m0.S{j}"]]
+        got = average_fidelity(out, ref, s_j)
+        expected = 2 / 3 if m == j and n % 2 == 1 else 0.5
+        assert got == pytest.approx(expected, abs=1e-9), m
+        if m == j and n % 2 == 1:
+            rho = sv.reduced_density_matrix(out, [ref, s_j])
+            # only the Y correlation with the reference is left
+            corr = [np.trace(rho @ np.kron(sv.PAULIS[p], sv.PAULIS[p])).real for p in "XYZ"]
+            assert abs(corr[0]) < 1e-9 and abs(corr[2]) < 1e-9 and abs(abs(corr[1]) - 1) < 1e-9
+        left = [f"S{j}", *(key for key in keys if key != f"N{m}")]
+        assert audit.disclosure(left).best_fidelity == pytest.approx(expected)

@@ -247,6 +247,26 @@ def build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     p.set_defaults(handler=cmd_targets)
+    p = sub.add_parser(
+        "audit",
+        help="audit a deployment plan: which coalitions of parties learn the cloned input",
+        description="Compile the plan's program, then decide for every coalition of its "
+        "parties (up to a size bound) whether the qubits it holds after the clone carry "
+        "information about the input: none, one component (e.g. only Y) or all of it. Prints "
+        "the smallest informative coalitions; exit code 1 if a coalition of untrusted parties "
+        "learns anything. The plan format is in README.md ('Security').",
+        allow_abbrev=False,
+    )
+    p.add_argument("plan", metavar="PLAN", help="the deployment plan (JSON)")
+    p.add_argument(
+        "--max-size",
+        type=int,
+        metavar="K",
+        help="check coalitions of at most K parties (default: the plan's max_coalition, else "
+        "all coalitions when feasible)",
+    )
+    p.add_argument("--json", action="store_true", help="print the audit as JSON")
+    p.set_defaults(handler=cmd_audit)
     return parser
 
 
@@ -423,6 +443,28 @@ def cmd_targets(args: argparse.Namespace) -> int:
 
 
 # --- entry point ---------------------------------------------------------------------------
+def cmd_audit(args: argparse.Namespace) -> int:
+    from qclone.audit import audit_plan, load_plan
+    from qclone.errors import VerificationError
+
+    if args.max_size is not None and args.max_size < 1:
+        raise CliError(f"--max-size must be >= 1, got {args.max_size}")
+    plan = load_plan(args.plan)
+    try:
+        report = audit_plan(plan, max_size=args.max_size)
+    except VerificationError as e:
+        _print_error(f"verification failed: {e}")
+        return EXIT_VERIFY_FAILED
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print(report.render())
+    return EXIT_OK if report.ok else EXIT_VERIFY_FAILED
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
 def _print_error(message: str) -> None:
     line = " ".join(message.split()) or "unknown error"
     print(f"{PROG}: error: {line}", file=sys.stderr)

@@ -112,3 +112,47 @@ __all__ = [
     "UnknownTargetError",
     "VerificationError",
 ]
+
+
+# --- deployment plans and the leakage audit (qclone.audit) ----------------------------------
+class PlanError(QcloneError):
+    """A deployment plan for ``qclone audit`` that cannot be read or does not fit its program."""
+
+
+class UnknownRoleError(PlanError):
+    """A role name (``A``, ``S3``, ``m0.N2``, ...) that the audited program does not have."""
+
+
+__all__ += ["PlanError", "UnknownRoleError"]
+
+
+# --- robustness: size limits, target data, sweeps and their checkpoints ---------------------
+class ProgramTooLarge(InvalidProgram):
+    """A program with more copies or qubits than qclone compiles (see ``qclone.ir.program``)."""
+
+
+class InvalidTargetData(TargetError):
+    """A target data file or calibration figure that is missing, mistyped or out of range."""
+
+
+class InvalidSweep(QcloneError):
+    """A bad ``qclone compare`` sweep: clone range, recover index, mode or output format."""
+
+
+class CheckpointError(QcloneError):
+    """A ``qclone compare`` checkpoint that cannot be read or belongs to another sweep."""
+
+
+__all__ += ["CheckpointError", "InvalidSweep", "InvalidTargetData", "ProgramTooLarge"]
+
+
+# --- scaling formulas (qclone.cost.formula) -------------------------------------------------
+class FormulaUnavailable(QcloneError):
+    """No stored scaling formula for a target, strategy and program (or it does not apply)."""
+
+
+class FormulaRangeError(FormulaUnavailable):
+    """A number of clones outside the range where a scaling formula holds."""
+
+
+__all__ += ["FormulaRangeError", "FormulaUnavailable"]

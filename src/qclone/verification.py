@@ -15,6 +15,10 @@ recover equal to U_dec(j) on every input, and every other wire untouched, all up
 phase and the layout's permutation. A functional recover only promises that its data lands on
 the clone's qubit; its key qubits are excluded from the tableau check and the promise is
 checked on the encrypted input state by stabilizer simulation.
+
+On top, :func:`check_secrecy` proves the security property itself on the routed circuit of
+every phase that clones: each of the module's qubits alone (A, every clone, every key qubit)
+is maximally mixed and uncorrelated with every input, in the Heisenberg picture.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qclone.errors import VerificationError
-from qclone.ir.ops import Clone, Recover
+from qclone.ir.ops import Clone, Recover, key_wire, signal_wire
 from qclone.semantics.reference import phase_reference
 
 if TYPE_CHECKING:
@@ -35,9 +39,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PhaseVerdict:
+    """The verdict of one phase: ``ok``, the first failure's ``reason``, and the checks that ran.
+
+    ``checks`` names them: ``"equivalence"`` (the tableau proof) and, for the routed circuit of a
+    phase that clones, ``"secrecy"`` (:func:`check_secrecy`).
+    """
+
     phase: int
     ok: bool
     reason: str = ""
+    checks: tuple[str, ...] = ("equivalence",)
 
 
 def _compact(phase: PhaseCircuit, wires: tuple[str, ...]) -> tuple[dict[int, int], int]:
@@ -313,8 +324,140 @@ def _permutation_circuit(src: list[int], dst: list[int], num: int) -> stim.Circu
     return c
 
 
-def verify(result: CompileResult, *, raise_on_failure: bool = True) -> list[PhaseVerdict]:
+# ---- secrecy ------------------------------------------------------------------------------
+#: Bits (x, z) of a Pauli letter.
+_LETTER = {(1, 0): "X", (1, 1): "Y", (0, 1): "Z"}
+
+
+def _module_qubits(analysis: Analysis, info: OpInfo) -> list[tuple[str, str]]:
+    """``(wire, label)`` for A, S_1..S_n, N_1..N_n of a clone (module-prefixed labels when the
+    program has several modules; the reason names the wire as well)."""
+    assert isinstance(info.op, Clone)
+    prefix = "" if len(analysis.modules) == 1 else f"{info.op.module}."
+    out = [(info.op.data, f"{prefix}A")]
+    for k in range(1, int(info.op.copies) + 1):
+        out.append((signal_wire(info.op.module, k), f"{prefix}S{k}"))
+        out.append((key_wire(info.op.module, k), f"{prefix}N{k}"))
+    return out
+
+
+def check_secrecy(
+    result: CompileResult, index: int, *, logical: bool = False
+) -> PhaseVerdict | None:
+    """Every qubit of every module cloned in phase ``index`` is, alone, secret after the phase.
+
+    Secret means: the qubit (A, each clone S_k, each key qubit N_k, at its final position) is
+    maximally mixed and uncorrelated with a reference that purifies every input of the phase
+    (the data and every earlier module's qubits), so it says nothing about any input state,
+    pure, mixed or entangled. In the Heisenberg picture, with ``C`` the phase's circuit: for
+    each of X, Y, Z on the qubit, ``C^dagger P C`` must have an X or Y factor on some qubit that
+    starts the phase in ``|0>`` (then ``<P (x) Q_ref> = 0`` for every reference Pauli ``Q``);
+    otherwise ``P`` is correlated with the input Pauli that the image carries, or fixed. One
+    inverse tableau gives all images at once; the test is vectorized over its bit-packed rows,
+    so thousands of clones take a few seconds.
+
+    Returns ``None`` if the phase clones nothing, else a verdict with ``checks=("secrecy",)``
+    whose reason names the first leaking qubit and what it leaks.
+    """
+    import numpy as np
+    import stim
+
+    analysis = result.analysis
+    clones = [i for i in analysis.phase_ops(index) if isinstance(i.op, Clone)]
+    if not clones:
+        return None
+    phase = (result.logical if logical else result.phases)[index]
+    wires = analysis.wires
+    cmap, num = _compact(phase, wires)
+    live = _live_at(analysis, index)
+    live_at = {cmap[phase.initial[w]]: w for w in wires if w in live}
+    sim = stim.TableauSimulator()
+    sim.set_num_qubits(num)
+    sim.do_circuit(_mapped_stim(phase, cmap, num))
+    inv = sim.current_inverse_tableau()  # P -> C^dagger P C
+    if len(inv) < num:
+        inv = inv + stim.Tableau(num - len(inv))
+    x2x, x2z, z2x, z2z, _, _ = inv.to_numpy(bit_packed=True)
+    fresh_bits = np.ones(num, dtype=bool)
+    fresh_bits[list(live_at)] = False
+    fresh = np.packbits(fresh_bits, bitorder="little")
+    fresh = np.pad(fresh, (0, x2x.shape[1] - len(fresh)))
+    checked = [(w, label) for info in clones for w, label in _module_qubits(analysis, info)]
+    rows = np.asarray([cmap[phase.final[w]] for w, _ in checked], dtype=np.int64)
+    x_img, z_img = x2x[rows], z2x[rows]
+    hidden = np.stack(
+        [
+            (x_img & fresh).any(axis=1),
+            ((x_img ^ z_img) & fresh).any(axis=1),
+            (z_img & fresh).any(axis=1),
+        ],
+        axis=1,
+    )
+    bad = np.nonzero(~hidden.all(axis=1))[0]
+    if not len(bad):
+        return PhaseVerdict(index, True, checks=("secrecy",))
+
+    def image(q: int, letter: str) -> tuple[np.ndarray, np.ndarray]:
+        xs = np.zeros(x2x.shape[1], dtype=np.uint8)
+        zs = np.zeros(x2x.shape[1], dtype=np.uint8)
+        if letter in "XY":
+            xs ^= x2x[q]
+            zs ^= x2z[q]
+        if letter in "ZY":
+            xs ^= z2x[q]
+            zs ^= z2z[q]
+        unpack = np.unpackbits
+        return unpack(xs, bitorder="little")[:num], unpack(zs, bitorder="little")[:num]
+
+    first = int(bad[0])
+    w, label = checked[first]
+    q = int(rows[first])
+    leaks: list[str] = []
+    components: dict[str, set[str]] = {}
+    for col, letter in enumerate("XYZ"):
+        if hidden[first, col]:
+            continue
+        xs, zs = image(q, letter)
+        support = [
+            (live_at[c], _LETTER[(int(xs[c]), int(zs[c]))])
+            for c in sorted(live_at)
+            if xs[c] or zs[c]
+        ]
+        if not support:
+            leaks.append(f"its {letter} is fixed (+1 or -1) for every input: it is not mixed")
+        elif len(support) == 1:
+            src, comp = support[0]
+            components.setdefault(src, set()).add(comp)
+            leaks.append(f"its {letter} reveals the {comp} component of {src}")
+        else:
+            joint = " ".join(f"{c}({s})" for s, c in support)
+            leaks.append(f"its {letter} is correlated with the input Pauli {joint}")
+    summary = ""
+    for src, comps in components.items():
+        if comps == {"X", "Y", "Z"}:
+            summary = f" (it holds {src} in the clear)"
+    more = f"; {len(bad) - 1} more qubit(s) of the phase leak too" if len(bad) > 1 else ""
+    reason = (
+        f"phase {index}: secrecy: {label} (wire {w}, qubit {phase.final[w]}) alone is not "
+        f"secret after the clone: {'; '.join(leaks)}{summary}{more}"
+    )
+    return PhaseVerdict(index, False, reason, checks=("secrecy",))
+
+
+def _with_secrecy(v: PhaseVerdict, s: PhaseVerdict) -> PhaseVerdict:
+    reason = "; ".join(r for r in (v.reason, s.reason) if r)
+    return PhaseVerdict(v.phase, v.ok and s.ok, reason, (*v.checks, *s.checks))
+
+
+def verify(
+    result: CompileResult, *, raise_on_failure: bool = True, secrecy: bool = True
+) -> list[PhaseVerdict]:
     """Prove every compiled phase (and every decomposed phase) equal to its meaning.
+
+    With ``secrecy=True`` (the default) the routed circuit of every phase that clones is also
+    checked for secrecy (:func:`check_secrecy`); its verdict then lists
+    ``checks=("equivalence", "secrecy")`` and a leak fails it, with a reason naming the qubit
+    and what it leaks.
 
     Raises :class:`~qclone.errors.VerificationError` naming the first failing phase, unless
     ``raise_on_failure=False``, in which case the verdicts are returned.
@@ -325,6 +468,10 @@ def verify(result: CompileResult, *, raise_on_failure: bool = True) -> list[Phas
             v = verify_phase(result, i, logical=logical)
             if not v.ok and logical:
                 v = PhaseVerdict(v.phase, False, "decomposed " + v.reason)
+            if secrecy and not logical:
+                s = check_secrecy(result, i)
+                if s is not None:
+                    v = _with_secrecy(v, s)
             verdicts.append(v)
             if not v.ok and raise_on_failure:
                 raise VerificationError(v.reason)

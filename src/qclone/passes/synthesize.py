@@ -177,36 +177,13 @@ def clone_comb(a: int, s: list[int], k: list[int], tooth: list[bool]) -> Synthes
     ``5n - 2`` CNOTs (+1 when a phase parity needs the CZ), like :func:`clone_path`.
     """
     n = len(s)
-    z, y, x = s[0], k[0], a
-    qubits_n = [y, *k[1:]]
-    qubits_s = [x, *s[1:]]
-    val: dict[int, tuple[int, int]] = {y: (1, 0), x: (0, 1)}
     steps: list[tuple[int, int, int, int]] = []
-    exit_a, exit_b = y, x  # (other, exit) of the last pair
+    exit_a, exit_b = k[0], a  # (other, exit) of the last pair
     for i in range(1, n):
-        c, d = qubits_n[i], qubits_s[i]
+        c, d = k[i], s[i]
         steps.append((exit_a, exit_b, c, d))
-        va, vb = val[exit_a], val[exit_b]
-        val[c], val[d] = va, vb
-        val[exit_b] = (va[0] ^ vb[0], va[1] ^ vb[1])
         exit_a, exit_b = (d, c) if tooth[i] else (c, d)
-    alpha = beta = gamma = 0
-    finals = []
-    for i in range(n):
-        qn, qs = qubits_n[i], qubits_s[i]
-        h_on, (ctl, tgt), post_n, post_s, al, be, ga = _PAIR_STEPS[(val[qn], val[qs])]
-        alpha, beta, gamma = alpha + al, beta + be, gamma + ga
-        pair = (qn, qs)
-        ch: list[tuple[str, int] | tuple[str, int, int]] = [("h", pair[h_on])]
-        ch.append(("cx", pair[ctl], pair[tgt]))
-        ch += [(g, qn) for g in post_n] + [(g, qs) for g in post_s]
-        finals.append(ch)
-    out = teleport_start(x, y, z, px=3 - beta, py=3 - alpha, cz=(n + gamma) % 2 == 1)
-    for b_a, b_b, c, d in steps:
-        out.seq(("cx", b_b, c), ("cx", c, d), ("cx", b_a, b_b), ("cx", b_b, c))
-    out.block(finals)
-    out.moves = {x: z, z: x}
-    return out
+    return clone_dominoes(a, s, k, steps)
 
 
 def clone_dominoes(

@@ -7,6 +7,8 @@ Commands::
                    [--format qasm|json|text] [--out FILE] [--json] [--no-verify]
     qclone compile --program FILE ...      (a program in qclone's text form; '-' for stdin)
     qclone verify  (--clones N [--recover J] | --program FILE) [--target SPEC]
+    qclone compare [--clones RANGE] [--targets SPECS] [--out FILE] [--plot PNG]
+                   [--checkpoint FILE] [--resume] [--verbose] ...
     qclone targets
     qclone --version
 
@@ -238,6 +240,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="also compile the textbook circuit with each ecosystem's generic compiler "
         "(Qiskit level 3, tket's backend pass, Cirq's RouteCQC) and show the ratio",
     )
+    p.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="append every finished point to FILE (JSON lines) as soon as it is computed, and "
+        "keep it; default with --out: OUT.checkpoint.jsonl, removed once the sweep finishes",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted sweep from its checkpoint: only the points it lacks are "
+        "computed, and the output is the same as an uninterrupted run's",
+    )
+    p.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="print one line per point on stderr ('computed' or 'resumed')",
+    )
     p.set_defaults(handler=cmd_compare)
 
     p = sub.add_parser(
@@ -247,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     p.set_defaults(handler=cmd_targets)
+
     p = sub.add_parser(
         "audit",
         help="audit a deployment plan: which coalitions of parties learn the cloned input",
@@ -392,8 +413,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from qclone.comparison import DEFAULT_TARGETS, compare, parse_range, stderr_progress
-    from qclone.export import write_text_atomic
+    import contextlib
+    import os
+
+    from qclone.comparison import (
+        DEFAULT_TARGETS,
+        ComparisonRow,
+        compare,
+        parse_range,
+        require_matplotlib,
+        stderr_progress,
+    )
+    from qclone.export import write_texts_atomic
 
     clones = parse_range(args.clones)
     if args.targets.strip().lower() in ("default", "all"):
@@ -412,20 +443,81 @@ def cmd_compare(args: argparse.Namespace) -> int:
             raise CliError(
                 f"--recover {args.recover!r} is not a clone index; give J >= 1 or 'none'"
             ) from None
-    table = compare(
-        targets, clones, recover=recover, mode=args.mode, verify=args.verify,
-        against=args.against, progress=stderr_progress,
-    )  # fmt: skip
-    text = table.render(args.format)
-    if args.out:
-        write_text_atomic(args.out, text)
+    checkpoint: str | None = args.checkpoint
+    automatic = checkpoint is None and args.out is not None
+    if automatic:
+        checkpoint = f"{args.out}.checkpoint.jsonl"
+    if args.resume and checkpoint is None:
+        raise CliError(
+            "--resume continues a sweep from its checkpoint: give --checkpoint FILE, or the "
+            "same --out as the interrupted run (its checkpoint is OUT.checkpoint.jsonl)"
+        )
+    # fail before a long sweep, not after it
+    for flag, path in (("--out", args.out), ("--plot", args.plot), ("--checkpoint", checkpoint)):
+        if path is not None:
+            _check_destination(flag, path)
     if args.plot:
-        table.plot(args.plot)
+        require_matplotlib()
+    counts = {True: 0, False: 0}
+
+    def on_point(row: ComparisonRow, computed: bool) -> None:
+        counts[computed] += 1
+        if args.verbose:
+            state = "computed" if computed else "resumed "
+            print(f"{state} {row.target} n={row.n}", file=sys.stderr, flush=True)
+
+    try:
+        table = compare(
+            targets, clones, recover=recover, mode=args.mode, verify=args.verify,
+            against=args.against, progress=None if args.verbose else stderr_progress,
+            checkpoint=checkpoint, resume=args.resume, on_point=on_point,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        if checkpoint is not None and counts[True] + counts[False]:
+            print(
+                f"{PROG}: {counts[True] + counts[False]} finished points are saved in "
+                f"{checkpoint}; run the same command with --resume to continue",
+                file=sys.stderr,
+            )
+        raise
+    text = table.render(args.format)
+    files: dict[str, str | bytes] = {}
+    if args.out:
+        files[args.out] = text
+    if args.plot:
+        files[args.plot] = table.plot_png()
+    if files:
+        try:
+            write_texts_atomic(files)
+        except (OSError, ValueError) as e:
+            name = getattr(e, "filename", None) or ", ".join(files)
+            raise CliError(f"cannot write {name}: {getattr(e, 'strerror', None) or e}") from None
     sys.stdout.write(text)
     for path in (args.out, args.plot):
         if path:
             print(f"wrote {path}", file=sys.stderr)
+    if checkpoint is not None:
+        if automatic:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(checkpoint)
+        else:
+            resumed, computed = counts[False], counts[True]
+            print(
+                f"checkpoint {checkpoint}: {resumed} points resumed, {computed} computed",
+                file=sys.stderr,
+            )
     return EXIT_OK
+
+
+def _check_destination(flag: str, path: str) -> None:
+    """A file can be created at ``path``: its directory exists and it is not a directory."""
+    import os.path
+
+    if os.path.isdir(path):
+        raise CliError(f"{flag} {path} is a directory; give a file name")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise CliError(f"{flag} {path}: the directory {parent} does not exist; create it first")
 
 
 def cmd_targets(args: argparse.Namespace) -> int:
@@ -442,7 +534,6 @@ def cmd_targets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --- entry point ---------------------------------------------------------------------------
 def cmd_audit(args: argparse.Namespace) -> int:
     from qclone.audit import audit_plan, load_plan
     from qclone.errors import VerificationError
@@ -460,9 +551,6 @@ def cmd_audit(args: argparse.Namespace) -> int:
     else:
         print(report.render())
     return EXIT_OK if report.ok else EXIT_VERIFY_FAILED
-
-
-# --- entry point ---------------------------------------------------------------------------
 
 
 def _print_error(message: str) -> None:

@@ -40,6 +40,7 @@ __all__ = [
     "StrPath",
     "compile_document",
     "roles_path",
+    "write_bytes_atomic",
     "write_json",
     "write_qasm",
     "write_text_atomic",
@@ -58,8 +59,9 @@ def roles_path(path: StrPath) -> Path:
     return Path(os.fspath(path) + ".roles.json")
 
 
-def _write_temp(path: Path, text: str) -> Path:
-    """Write ``text`` to a new temporary file next to ``path``; return its name.
+def _write_temp(path: Path, text: str | bytes) -> Path:
+    """Write ``text`` (UTF-8 text, or bytes as they are) to a new temporary file next to
+    ``path``; return its name.
 
     The file is created with mode 0o666 minus the umask (as ``open`` would create ``path``),
     or with the mode of ``path`` when it already exists.
@@ -75,10 +77,16 @@ def _write_temp(path: Path, text: str) -> Path:
     else:  # pragma: no cover - 100 collisions of 48 random bits
         raise FileExistsError(f"cannot create a temporary file next to {path}")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as fb:
+                fb.write(text)
+                fb.flush()
+                os.fsync(fb.fileno())
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
         with contextlib.suppress(FileNotFoundError):
             os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
     except BaseException:
@@ -95,8 +103,9 @@ def _about(error: OSError, path: Path) -> OSError:
     return type(error)(error.errno, error.strerror, os.fspath(path))
 
 
-def write_texts_atomic(files: Mapping[_P, str]) -> list[Path]:
-    """Write several text files (UTF-8), each atomically; returns their paths.
+def write_texts_atomic(files: Mapping[_P, str | bytes]) -> list[Path]:
+    """Write several text files (UTF-8; ``bytes`` values are written as they are), each
+    atomically; returns their paths.
 
     Every file is first written in full to a temporary file in its destination's directory;
     only when all of them are written are they moved into place with :func:`os.replace`. On
@@ -147,6 +156,11 @@ def write_text_atomic(path: StrPath, text: str) -> Path:
         hello
     """
     return write_texts_atomic({path: text})[0]
+
+
+def write_bytes_atomic(path: StrPath, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (e.g. a PNG): all of it, or nothing on error."""
+    return write_texts_atomic({path: data})[0]
 
 
 def write_qasm(result: CompileResult, path: StrPath) -> tuple[Path, Path]:

@@ -14,6 +14,7 @@ from qclone.errors import (
     InvalidProgram,
     KeyReuseError,
     MissingKeyError,
+    ProgramTooLarge,
     SymbolicSizeError,
     TooFewCopies,
     UnknownNameError,
@@ -33,6 +34,21 @@ from qclone.ir.ops import (
 )
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+#: Most copies one clone may make. A clone of n copies needs 2n + 1 qubits, and the largest
+#: target qclone builds has 200,000 (``qclone.targets.generic.MAX_GENERATED_QUBITS``); the
+#: limit is checked before any per-copy work, so a request such as 10**12 copies fails at once.
+MAX_COPIES = 100_000
+#: Most qubits (wires) one program may hold in all: one clone of :data:`MAX_COPIES` copies.
+MAX_QUBITS = 2 * MAX_COPIES + 1
+
+#: The string fields of each op (checked to be ``str`` before any rule looks at them).
+_NAME_FIELDS: dict[type, tuple[str, ...]] = {
+    Data: ("name",),
+    Clone: ("data", "module"),
+    Recover: ("module",),
+    Discard: ("wire",),
+}
 
 WireStatus = Literal["live", "in-module", "spent", "lost"]
 
@@ -170,6 +186,13 @@ def analyze(ops: tuple[Op, ...] | list[Op]) -> Analysis:
         )
 
     for op in ops:
+        for attr in _NAME_FIELDS.get(type(op), ()):
+            value = getattr(op, attr)
+            if not isinstance(value, str):
+                raise InvalidProgram(
+                    f"{type(op).__name__.lower()} op: {attr} must be a name (a str), got "
+                    f"{type(value).__name__} {value!r}; pass the name as text, e.g. 'psi'"
+                )
         if isinstance(op, Data):
             if not _NAME.match(op.name):
                 raise InvalidProgram(
@@ -218,6 +241,18 @@ def analyze(ops: tuple[Op, ...] | list[Op]) -> Analysis:
                     f"{op.text()!r}: copies={n} is refused: {what} not encrypted (one clone "
                     "alone leaks the Y component of the input, arXiv:2501.02757); use "
                     "copies >= 2"
+                )
+            if _is_concrete(n) and int(n) > MAX_COPIES:
+                raise ProgramTooLarge(
+                    f"{op.text()!r}: copies={n} is more than qclone compiles (at most "
+                    f"{MAX_COPIES} copies, which need {MAX_QUBITS} qubits); use copies <= "
+                    f"{MAX_COPIES}"
+                )
+            if _is_concrete(n) and len(wires) + 2 * int(n) > MAX_QUBITS:
+                raise ProgramTooLarge(
+                    f"{op.text()!r}: the program would hold {len(wires) + 2 * int(n)} qubits, "
+                    f"more than qclone compiles ({MAX_QUBITS}); use fewer copies or split the "
+                    "work into several programs"
                 )
             need_live(op.data, op)
             if recovered_in.get(op.data) == phase:
@@ -348,8 +383,11 @@ def analyze(ops: tuple[Op, ...] | list[Op]) -> Analysis:
                         del mod.copy_wire[k]
                         mod.copy_gone[k] = "it was discarded"
             infos.append(OpInfo(op, phase, (op.wire,)))
-        else:  # pragma: no cover - the Op union is closed
-            raise InvalidProgram(f"unknown op {op!r}")
+        else:
+            raise InvalidProgram(
+                f"unknown op {op!r}; a program is made of qclone.ir ops: Data, Clone, Recover, "
+                "Discard and Store"
+            )
 
     num_phases = phase + 1 if phase_used else max(phase, 1)
     return Analysis(
@@ -458,6 +496,17 @@ class Program:
 
     def substitute(self, **sizes: int) -> Program:
         """Replace symbolic sizes by integers, e.g. ``p.substitute(n=10)``."""
+        for name, value in sizes.items():
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InvalidProgram(
+                    f"substitute({name}={value!r}): sizes must be whole numbers, got "
+                    f"{type(value).__name__}; e.g. substitute({name}=10)"
+                )
+            if abs(value) > MAX_QUBITS:
+                raise ProgramTooLarge(
+                    f"substitute({name}={value}): more than qclone compiles (at most "
+                    f"{MAX_COPIES} copies); use a smaller value"
+                )
         ops: list[Op] = []
         for o in self._ops:
             if isinstance(o, Clone) and not _is_concrete(o.copies):

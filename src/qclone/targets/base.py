@@ -19,13 +19,15 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from qclone.errors import DisconnectedTarget, TargetError, TargetTooSmall
+from qclone.errors import DisconnectedTarget, InvalidTargetData, TargetError, TargetTooSmall
 
 __all__ = [
     "CLIFFORD_ONE_QUBIT_GATES",
+    "FIGURE_KINDS",
     "TWO_QUBIT_GATES",
     "CalibrationMedians",
     "Target",
+    "check_figures",
     "freeze_mappings",
     "median",
 ]
@@ -387,6 +389,39 @@ class Target:
 def _suggest_target(num_qubits: int) -> str:
     side = max(1, math.isqrt(max(0, num_qubits - 1)) + 1)
     return f"grid:{side}x{side} ({side * side} qubits)"
+
+
+#: The kinds of calibration figure :func:`check_figures` knows, with the range of each.
+FIGURE_KINDS: dict[str, str] = {
+    "error": "an error rate, a probability in [0, 1]",
+    "time": "a duration, a finite number >= 0",
+    "coherence": "a coherence time (T1, T2), a finite number > 0",
+}
+
+
+def check_figures(where: str, name: str, figures: Any, kind: str) -> None:
+    """Check calibration figures of one kind: a single number, ``None`` (not given) or a
+    mapping ``{qubit or coupling or gate: number}``.
+
+    Raises:
+        InvalidTargetData: a figure that is not a number, not finite or out of its range,
+            naming the figure, its key and the range (``where`` names the target or file).
+    """
+    if kind not in FIGURE_KINDS:
+        raise ValueError(f"unknown figure kind {kind!r}; use one of {sorted(FIGURE_KINDS)}")
+    if figures is None:
+        return
+    items = figures.items() if isinstance(figures, Mapping) else [(None, figures)]
+    for key, value in items:
+        label = name if key is None else f"{name}[{key!r}]"
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        v = float(value) if number else math.nan
+        in_range = {"error": 0.0 <= v <= 1.0, "time": v >= 0.0, "coherence": v > 0.0}[kind]
+        if not (math.isfinite(v) and in_range):
+            raise InvalidTargetData(
+                f"{where}: {label} = {value!r} is not {FIGURE_KINDS[kind]}; correct the figure "
+                "in the data it came from, or leave it out (null) if the source does not give it"
+            )
 
 
 def median(values: Iterable[float]) -> float | None:

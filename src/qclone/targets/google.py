@@ -38,7 +38,7 @@ from typing import Any
 import networkx as nx
 
 from qclone.errors import TargetError, UnknownTargetError
-from qclone.targets.base import CalibrationMedians, Target, freeze_mappings
+from qclone.targets.base import CalibrationMedians, Target, check_figures, freeze_mappings
 from qclone.targets.registry import TargetFamily
 
 __all__ = [
@@ -137,6 +137,11 @@ class GoogleTarget(Target, CalibrationMedians):
                 f"target {self.name}: entangler must be one of {', '.join(ENTANGLERS)}, "
                 f"got {self.entangler!r}"
             )
+        where = f"target {self.name}"
+        for figure in ("one_qubit_error", "two_qubit_error", "readout_error"):
+            check_figures(where, figure, getattr(self, figure), "error")
+        check_figures(where, "t1_us", self.t1_us, "coherence")
+        check_figures(where, "gate_durations_ns", self.gate_durations_ns, "time")
         m = self.num_qubits
         for q in self.one_qubit_error:
             self._check_qubit(q)

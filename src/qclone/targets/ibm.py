@@ -30,7 +30,13 @@ from typing import Any
 import networkx as nx
 
 from qclone.errors import MissingExtraError, TargetError, UnknownTargetError
-from qclone.targets.base import CalibrationMedians, Target, freeze_mappings, median
+from qclone.targets.base import (
+    CalibrationMedians,
+    Target,
+    check_figures,
+    freeze_mappings,
+    median,
+)
 from qclone.targets.registry import TargetFamily
 
 __all__ = [
@@ -101,6 +107,13 @@ class IBMTarget(Target, CalibrationMedians):
             "t2_us",
         )
         super().__post_init__()
+        where = f"target {self.name}"
+        for figure in ("one_qubit_error", "two_qubit_error", "readout_error"):
+            check_figures(where, figure, getattr(self, figure), "error")
+        for figure in ("gate_durations_ns", "two_qubit_duration"):
+            check_figures(where, figure, getattr(self, figure), "time")
+        for figure in ("t1_us", "t2_us"):
+            check_figures(where, figure, getattr(self, figure), "coherence")
         for a, b in self.two_qubit_error:
             if not self.is_adjacent(a, b):
                 raise TargetError(f"target {self.name}: error figure for ({a}, {b}), no coupling")

@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from qclone.errors import TargetError, UnknownTargetError
-from qclone.targets.base import Target, freeze_mappings
+from qclone.errors import InvalidTargetData, TargetError, UnknownTargetError
+from qclone.targets.base import Target, check_figures, freeze_mappings
+from qclone.targets.generic import MAX_ALL_TO_ALL_QUBITS
 from qclone.targets.registry import TargetFamily
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ __all__ = [
     "OPTIMISATION_LEVELS",
     "QuantinuumTarget",
     "machine_names",
+    "parse_machine_data",
     "pytket_backend",
     "quantinuum",
 ]
@@ -93,6 +95,10 @@ class QuantinuumTarget(Target):
         super().__post_init__()
         if not self.all_to_all:
             raise TargetError(f"target {self.name}: Quantinuum machines are all-to-all")
+        where = f"target {self.name}"
+        for figure in ("p1", "p2", "spam", "memory_error"):
+            check_figures(where, figure, getattr(self, figure), "error")
+        check_figures(where, "durations", self.durations, "time")
 
     def to_dict(self) -> dict[str, Any]:
         d = super().to_dict()
@@ -145,8 +151,68 @@ def _package_machines() -> dict[str, dict[str, Any]]:
 @cache
 def _helios() -> dict[str, Any]:
     text = resources.files("qclone.targets").joinpath("data/helios.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
+    return parse_machine_data(text, "qclone/targets/data/helios.json")
+
+
+def parse_machine_data(text: str, where: str) -> dict[str, Any]:
+    """Read and check a machine data file such as ``data/helios.json``.
+
+    The file is a JSON object with ``machine`` (text), ``num_qubits`` (a whole number >= 1),
+    ``connectivity`` (``"all-to-all"``), ``errors`` (``p1``, ``p2``, ``spam``: probabilities),
+    ``durations`` (``null`` or ``{gate: seconds >= 0}``) and ``source`` (the citation).
+
+    Raises:
+        InvalidTargetData: bad JSON, a missing key, a wrong type or a figure out of range,
+            naming the file, the key and the fix.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InvalidTargetData(
+            f"{where} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}); fix "
+            "the file or reinstall qclone"
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidTargetData(
+            f"{where} must hold a JSON object with the keys {', '.join(_MACHINE_KEYS)}, got "
+            f"{type(data).__name__}"
+        )
+    missing = [k for k in _MACHINE_KEYS if k not in data]
+    if missing:
+        raise InvalidTargetData(
+            f"{where} lacks the key(s) {', '.join(missing)}; a machine data file has "
+            f"{', '.join(_MACHINE_KEYS)}"
+        )
+    for key in ("machine", "source"):
+        if not isinstance(data[key], str) or not data[key].strip():
+            raise InvalidTargetData(f"{where}: {key} must be non-empty text, got {data[key]!r}")
+    n = data["num_qubits"]
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_ALL_TO_ALL_QUBITS:
+        raise InvalidTargetData(
+            f"{where}: num_qubits must be a whole number 1..{MAX_ALL_TO_ALL_QUBITS}, got {n!r}"
+        )
+    if data["connectivity"] != "all-to-all":
+        raise InvalidTargetData(
+            f"{where}: connectivity must be 'all-to-all' (Quantinuum machines are), got "
+            f"{data['connectivity']!r}"
+        )
+    errors = data["errors"]
+    if not isinstance(errors, dict) or any(k not in errors for k in ("p1", "p2", "spam")):
+        raise InvalidTargetData(
+            f"{where}: errors must be an object with p1, p2 and spam, got {errors!r}"
+        )
+    for k in ("p1", "p2", "spam"):
+        check_figures(where, f"errors.{k}", errors[k], "error")
+    durations = data["durations"]
+    if durations is not None and not isinstance(durations, dict):
+        raise InvalidTargetData(
+            f"{where}: durations must be null or an object {{gate: seconds}}, got {durations!r}"
+        )
+    check_figures(where, "durations", durations, "time")
     return data
+
+
+_MACHINE_KEYS = ("machine", "num_qubits", "connectivity", "errors", "durations", "source")
 
 
 def machine_names() -> tuple[str, ...]:

@@ -43,8 +43,9 @@ ENTRY_POINT_GROUP = "qclone.targets"
 TargetFactory = Callable[[str], Target]
 
 _PREFIX_RE = re.compile(r"[a-z0-9][a-z0-9_.-]*")
-_INT_RE = re.compile(r"\+?\d+")
-_PAIR_RE = re.compile(r"(\+?\d+)\s*[x,]\s*(\+?\d+)")
+_INT_RE = re.compile(r"\+?[0-9]+")
+_PAIR_RE = re.compile(r"(\+?[0-9]+)\s*[x,]\s*(\+?[0-9]+)")
+_MAX_SIZE_DIGITS = 12  # far above any buildable size; keeps int() away from huge digit strings
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,7 @@ def _one_int(prefix: str, what: str, example: str) -> Callable[[str], tuple[int,
                 f"{what} in target '{prefix}:{arguments}' must be a positive integer, got "
                 f"'{body}'; e.g. {example}"
             )
+        _check_digits(prefix, body, what, example)
         return int(body), gate
 
     return parse
@@ -263,9 +265,21 @@ def _two_ints(prefix: str, what: str, example: str) -> Callable[[str], tuple[int
                 f"target '{prefix}:{arguments}' needs {what} as two positive integers RxC, "
                 f"got '{body}'; e.g. {example}"
             )
+        for group in match.groups():
+            _check_digits(prefix, group, what, example)
         return int(match.group(1)), int(match.group(2)), gate
 
     return parse
+
+
+def _check_digits(prefix: str, digits: str, what: str, example: str) -> None:
+    count = len(digits.lstrip("+"))
+    if count > _MAX_SIZE_DIGITS:
+        raise TargetError(
+            f"target '{prefix}:{digits[:12]}...' asks for {what} with {count} digits; qclone "
+            f"builds targets of at most {generic.MAX_GENERATED_QUBITS} qubits: choose a smaller "
+            f"size, e.g. {example}"
+        )
 
 
 def _register_generic() -> None:

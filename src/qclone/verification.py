@@ -199,7 +199,17 @@ def _check_functional(
     windex = {w: i for i, w in enumerate(wires)}
     total = num + len(analysis.data_wires)
     final = [cmap[phase.final[w]] for w in wires]
-    junk = sorted({final[windex[w]] for w in info.wires[1:]})
+    # the keys of every functional recovery in this phase are junk afterwards, not only
+    # this one's (a phase may hold several, e.g. of nested modules)
+    spent = [
+        w
+        for other in analysis.ops
+        if other.phase == info.phase
+        and isinstance(other.op, Recover)
+        and other.op.mode == "functional"
+        for w in other.wires[1:]
+    ]
+    junk = sorted({final[windex[w]] for w in [*info.wires[1:], *spent]})
     order = junk + [q for q in range(total) if q not in set(junk)]
     relabel = [0] * total
     for i, q in enumerate(order):

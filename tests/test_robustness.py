@@ -592,24 +592,12 @@ def test_cli_errors_match_the_api_classes() -> None:
         parse_range("2:1000000000000")
 
 
-# --- known gaps outside this catalogue's files (reported; the markers come off with the fix) -----
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="passes/pipeline.compile does not check that its program is a Program: program text "
-    "passed by mistake fails deep inside with AttributeError",
-)
+# --- wrong kinds of argument and binary stdin (found while building the catalogue) ----------------
 def test_compile_of_program_text_is_a_qclone_error() -> None:
     with pytest.raises(QcloneError, match="Program"):
         qclone.compile("qclone 1\ndata psi\nclone psi copies=2 as m0")  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="cli._read_program_text reads stdin without catching UnicodeDecodeError: binary "
-    "data on stdin under a strict UTF-8 locale ends in a traceback (the file path is caught)",
-)
 def test_binary_program_on_stdin_is_one_line_exit_2() -> None:
     import os
     import subprocess
@@ -630,11 +618,6 @@ def test_binary_program_on_stdin_is_one_line_exit_2() -> None:
     assert err.startswith("qclone: error: ") and len(err.splitlines()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="verification.verify does not check that it got a CompileResult",
-)
 def test_verify_of_a_wrong_object_is_a_qclone_error() -> None:
     with pytest.raises(QcloneError, match="CompileResult"):
         qclone.verify("not a result")  # type: ignore[arg-type]

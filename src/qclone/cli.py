@@ -294,7 +294,16 @@ def build_parser() -> argparse.ArgumentParser:
 # --- helpers -------------------------------------------------------------------------------
 def _read_program_text(path: str) -> str:
     if path == "-":
-        return sys.stdin.read()
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+        if isinstance(data, str):
+            return data
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise CliError(
+                f"the program on standard input is not UTF-8 text ({e.reason} at byte "
+                f"{e.start}); give qclone's text form (see 'qclone compile --help')"
+            ) from None
     try:
         with open(path, encoding="utf-8") as f:
             return f.read()

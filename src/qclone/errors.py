@@ -156,3 +156,11 @@ class FormulaRangeError(FormulaUnavailable):
 
 
 __all__ += ["FormulaRangeError", "FormulaUnavailable"]
+
+
+class WrongArgumentType(QcloneError):
+    """A public function got an object of the wrong kind (e.g. program text where a
+    :class:`~qclone.ir.Program` is needed)."""
+
+
+__all__ += ["WrongArgumentType"]

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qclone.errors import VerificationError
+from qclone.errors import VerificationError, WrongArgumentType
 from qclone.ir.ops import Clone, Recover, key_wire, signal_wire
 from qclone.semantics.reference import phase_reference
 
@@ -472,6 +472,13 @@ def verify(
     Raises :class:`~qclone.errors.VerificationError` naming the first failing phase, unless
     ``raise_on_failure=False``, in which case the verdicts are returned.
     """
+    from qclone.compiled import CompileResult as _Result
+
+    if not isinstance(result, _Result):
+        raise WrongArgumentType(
+            f"verify() needs the CompileResult that qclone.compile returns, got "
+            f"{type(result).__name__}; compile the program first: qclone.compile(program, target)"
+        )
     verdicts = []
     for i in range(len(result.phases)):
         for logical in (True, False) if result.target is not None else (False,):

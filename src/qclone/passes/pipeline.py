@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from qclone.compiled import CompileResult, PhaseCircuit
 from qclone.cost.report import cost_report
-from qclone.errors import CompilationError, TargetTooSmall
+from qclone.errors import CompilationError, TargetTooSmall, WrongArgumentType
 from qclone.ir.program import Analysis, Program
 from qclone.passes.decompose import LogicalPhase, decompose
 from qclone.passes.paths import long_path
@@ -683,6 +683,15 @@ def compile(
     """
     from qclone.targets import get_target
 
+    if not isinstance(program, Program):
+        hint = (
+            "parse program text with qclone.Program.from_text(text)"
+            if isinstance(program, str)
+            else "build one with qclone.Program() or qclone.single_clone(n)"
+        )
+        raise WrongArgumentType(
+            f"compile() needs a qclone Program, got {type(program).__name__}; {hint}"
+        )
     analysis = program.analysis()
     num_slots = len(analysis.wires)
     tried: dict[str, int] = {}

@@ -444,3 +444,14 @@ def test_module_entry_point_and_light_import() -> None:
     )
     assert refused.returncode == 2
     assert_one_line_error(refused.stderr, "not encrypted")
+
+
+def test_dominoes_strategy_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from qclone.cli import main
+
+    code = main(
+        ["compile", "--clones", "6", "--recover", "2", "--target", "heavy-hex:5",
+         "--clone-strategy", "dominoes"]
+    )  # fmt: skip
+    assert code == 0
+    assert "dominoes:" in capsys.readouterr().out

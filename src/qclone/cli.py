@@ -3,7 +3,7 @@
 Commands::
 
     qclone compile --clones N [--recover J] [--mode exact|functional] [--target SPEC]
-                   [--clone-strategy auto|teleport|path|ladder|tree|textbook]
+                   [--clone-strategy auto|teleport|path|ladder|dominoes|tree|textbook]
                    [--format qasm|json|text] [--out FILE] [--json] [--no-verify]
     qclone compile --program FILE ...      (a program in qclone's text form; '-' for stdin)
     qclone verify  (--clones N [--recover J] | --program FILE) [--target SPEC]
@@ -38,7 +38,7 @@ __all__ = ["CliError", "build_parser", "main"]
 PROG = "qclone"
 VERIFIED = "verified: every phase equals the protocol's meaning"
 FORMATS = ("qasm", "json", "text")
-CLONE_STRATEGIES = ("auto", "teleport", "path", "ladder", "tree", "textbook")
+CLONE_STRATEGIES = ("auto", "teleport", "path", "ladder", "dominoes", "tree", "textbook")
 RECOVER_MODES = ("exact", "functional")
 
 EXIT_OK = 0

@@ -10,6 +10,7 @@ Commands::
     qclone compare [--clones RANGE] [--targets SPECS] [--out FILE] [--plot PNG]
                    [--checkpoint FILE] [--resume] [--verbose] ...
     qclone targets
+    qclone cost    --target SPEC --clones N|RANGE [--strategy S] [--recover J|none] [--mode M]
     qclone --version
 
 Exit codes: 0 success; 1 a compiled phase failed verification; 2 bad input (a bad command
@@ -288,6 +289,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print the audit as JSON")
     p.set_defaults(handler=cmd_audit)
+
+    p = sub.add_parser(
+        "cost",
+        help="the cost of cloning into n clones from the stored scaling formulas (no compiling)",
+        description="Print the exact formulas in n of the cost report (2Q and 1Q gates, depth, "
+        "2Q depth, SWAPs) for a target and strategy, their values at the given n, and where "
+        "they hold. Nothing is compiled, so n = 1000000 is answered at once. Targets: a "
+        "device or spec (quantinuum:H2-1, grid:13x13, line:81) or a size-parametric family "
+        "(line, ring, grid, all-to-all) for any n. Regenerate the formulas with 'python3 -m "
+        "qclone.cost.derive'.",
+        allow_abbrev=False,
+    )
+    p.add_argument("--target", "-t", required=True, metavar="SPEC", help="target or family")
+    p.add_argument(
+        "--clones",
+        "-n",
+        required=True,
+        metavar="N|RANGE",
+        help="the number of clones, or START:END[:STEP] or a list such as 2,5,10",
+    )
+    p.add_argument(
+        "--strategy",
+        "--clone-strategy",
+        dest="strategy",
+        choices=CLONE_STRATEGIES,
+        default="auto",
+        help="the compile strategy the formula describes (default: %(default)s)",
+    )
+    p.add_argument(
+        "--recover",
+        "-r",
+        default="1",
+        metavar="J|none",
+        help="the clone recovered after storage (default 1), or 'none' for cloning only",
+    )
+    p.add_argument("--mode", choices=RECOVER_MODES, default="exact")
+    p.add_argument("--json", action="store_true", help="print formulas and values as JSON")
+    p.set_defaults(handler=cmd_cost)
     return parser
 
 
@@ -562,6 +601,111 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_VERIFY_FAILED
 
 
+def _cost_clones(text: str) -> list[int]:
+    """``N``, ``START:END[:STEP]`` or ``N1,N2,...`` for ``qclone cost`` (no compile-size
+    limit: nothing is compiled)."""
+    spec = text.strip()
+    try:
+        if ":" in spec:
+            parts = [int(p) for p in spec.split(":")]
+            if len(parts) not in (2, 3):
+                raise ValueError
+            lo, hi, step = parts[0], parts[1], parts[2] if len(parts) == 3 else 1
+            if step <= 0:
+                raise CliError(f"--clones {text!r}: the step must be positive")
+            if hi < lo:
+                raise CliError(
+                    f"--clones {text!r} is inverted (end {hi} < start {lo}); write {hi}:{lo}"
+                )
+            if (hi - lo) // step >= 100_000:
+                raise CliError(f"--clones {text!r} has more than 100000 values; use a step")
+            return list(range(lo, hi + 1, step))
+        values = [int(p) for p in spec.split(",") if p.strip()]
+    except ValueError:
+        raise CliError(
+            f"--clones {text!r} is not a number of clones; give N, START:END[:STEP] or a list "
+            "such as 2,5,10"
+        ) from None
+    if not values:
+        raise CliError("--clones is empty; give N, START:END[:STEP] or a list")
+    return values
+
+
+def cmd_cost(args: argparse.Namespace) -> int:
+    from qclone.cost.formulas import LABELS, QUANTITIES, formula
+
+    recover_text = args.recover.strip().lower()
+    recover: int | None = None
+    if recover_text != "none":
+        try:
+            recover = int(recover_text)
+        except ValueError:
+            raise CliError(
+                f"--recover {args.recover!r} is not a clone index; give J >= 1 or 'none'"
+            ) from None
+        if recover < 1:
+            raise CliError(f"--recover must be a clone index >= 1 or 'none', got {recover}")
+    clones = _cost_clones(args.clones)
+    f = formula(args.target, args.strategy, recover=recover, mode=args.mode)
+    values = [f.evaluate(k) for k in clones]  # every n first: a bad one is the only output
+    if args.json:
+        vr = f.valid_range
+        doc = {
+            "target": f.target,
+            "formula_of": f.entry,
+            "strategy": f.strategy,
+            "program": f.program,
+            "recover": f.recover,
+            "valid_range": {
+                "n_min": vr.n_min,
+                "n_max": vr.n_max,
+                "limit": vr.limit,
+                "checked": list(vr.checked),
+                "samples": list(vr.samples),
+            },
+            "pieces": [
+                {
+                    "n_min": p.n_min,
+                    "n_max": p.n_max,
+                    "layout": p.layout,
+                    "formulas": None
+                    if p.expressions is None
+                    else {q: str(e) for q, e in p.expressions.items()},
+                }
+                for p in f.pieces
+            ],
+            "values": [
+                {"n": v.n, **v.values, "checked": v.checked, "extrapolated": list(v.extrapolated)}
+                for v in values
+            ],
+        }
+        print(json.dumps(doc, indent=2))
+        return EXIT_OK
+    print(f)
+    print()
+    head = ["n", *(LABELS[q] for q in QUANTITIES), "from"]
+    rows = [head]
+    for v in values:
+        where = "table" if v.piece.is_table else v.piece.range_text()
+        rows.append([str(v.n), *(str(v.values[q]) for q in QUANTITIES), where])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    for r in rows:
+        cells = [c.rjust(w) for c, w in zip(r[:-1], widths, strict=False)]
+        print("  ".join([*cells, r[-1]]))
+    vr = f.valid_range
+    ran = f"{vr.checked[0]}..{vr.checked[1]}" + "".join(f", {k}" for k in vr.samples)
+    for v in values:
+        if v.extrapolated:
+            fitted = ", ".join(LABELS[q] for q in v.extrapolated)
+            exact = [LABELS[q] for q in QUANTITIES if q not in v.extrapolated]
+            print(
+                f"n = {v.n} is beyond the n the compiler was run for ({ran}): {fitted} come "
+                "from fitted formulas there"
+                + (f" ({', '.join(exact)}: analytic)" if exact else "")
+            )
+    return EXIT_OK
+
+
 def _print_error(message: str) -> None:
     line = " ".join(message.split()) or "unknown error"
     print(f"{PROG}: error: {line}", file=sys.stderr)
@@ -581,7 +725,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
         if handler is None:
             raise CliError(
-                f"no command given; use one of: compile, compare, verify, targets (see "
+                f"no command given; use one of: compile, verify, compare, cost, audit, targets (see "
                 f"'{PROG} --help')"
             )
         return handler(args)

@@ -10,6 +10,7 @@ Commands::
     qclone compare [--clones RANGE] [--targets SPECS] [--out FILE] [--plot PNG]
                    [--checkpoint FILE] [--resume] [--verbose] ...
     qclone targets
+    qclone audit   PLAN [--max-size K] [--json]
     qclone cost    --target SPEC --clones N|RANGE [--strategy S] [--recover J|none] [--mode M]
     qclone --version
 
@@ -725,8 +726,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
         if handler is None:
             raise CliError(
-                f"no command given; use one of: compile, verify, compare, cost, audit, targets (see "
-                f"'{PROG} --help')"
+                "no command given; use one of: compile, verify, compare, cost, audit, targets "
+                f"(see '{PROG} --help')"
             )
         return handler(args)
     except CliError as e:

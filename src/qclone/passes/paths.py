@@ -58,7 +58,19 @@ def _walk(target: Target, start: int, rng: random.Random | None) -> list[int]:
 
 
 def long_path(target: Target, want: int, *, tries: int = 64, seed: int = 7) -> list[int]:
-    """A simple path with at least ``want`` qubits if one is found, else the longest found."""
+    """A simple path with at least ``want`` qubits if one is found, else the longest found.
+
+    Cached per target: a search that fell short of ``want`` answers every larger ``want``."""
+    cache: dict[tuple[int, int], list[int]] = target._derived.setdefault("long_path", {})
+    for (w, sd), found in cache.items():
+        if sd == seed and (w == want or (len(found) < w <= want)):
+            return list(found)
+    path = _long_path(target, want, tries=tries, seed=seed)
+    cache[(want, seed)] = list(path)
+    return path
+
+
+def _long_path(target: Target, want: int, *, tries: int, seed: int) -> list[int]:
     if target.all_to_all:
         return list(range(target.num_qubits))
     name = target.name.split("@")[0]

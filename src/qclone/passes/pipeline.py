@@ -205,9 +205,12 @@ def _path(
 def _dominoes(
     analysis: Analysis, tgt: Target, path: list[int]
 ) -> tuple[list[LogicalPhase], list[int]] | None:
-    """:func:`_domino_layout` on the whole path, or on shorter heads of it (both ways round)
-    when the free qubits past the path's end cannot all be paired up greedily."""
-    for cut in range(len(path), 2, -4):
+    """:func:`_domino_layout` on the whole path, or on a few shorter heads of it (both ways
+    round) when the free qubits past the path's end cannot all be paired up greedily."""
+    size = len(path)
+    for cut in sorted({size, size - size // 8, size - size // 4, size - size // 2}, reverse=True):
+        if cut < 3:
+            continue
         for way in (path[:cut], path[::-1][:cut]):
             found = _domino_layout(analysis, tgt, way)
             if found is not None:
@@ -635,8 +638,9 @@ def _best_window(
     windows = path_windows(path, num_slots)
     if not _has_errors(calibrated):
         windows = windows[:1]
-    elif len(path) >= num_slots:
-        # more freedom for the noise-aware choice: windows of other long paths as well
+    elif len(path) >= num_slots and num_slots <= 41:
+        # more freedom for the noise-aware choice: windows of other long paths as well (small
+        # programs, where the freedom is large and each candidate is cheap)
         from qclone.passes.paths import rotation_paths
 
         for other in rotation_paths(tgt, 10**9, starts=4, budget=300):

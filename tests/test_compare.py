@@ -111,3 +111,24 @@ def test_head_to_head_with_the_generic_compilers() -> None:
     assert "generic/qclone" in c.to_table()
     with pytest.raises(QcloneError, match="unknown baseline"):
         compare(["grid:5x5"], [4], against="best")
+
+
+def test_targets_all_takes_every_family_including_new_plugins() -> None:
+    from qclone.comparison import DEFAULT_TARGETS, all_targets
+    from qclone.targets import get_target
+    from qclone.targets.registry import register_target_family, unregister_target_family
+
+    before = all_targets()
+    assert set(DEFAULT_TARGETS) <= set(before)
+    assert "ionq:aria-1" in before and "rigetti:ankaa-3" in before
+    register_target_family(
+        "toyvendor",
+        lambda args: get_target(f"line:{args}"),
+        summary="a toy family registered at run time",
+        example="toyvendor:9",
+    )
+    try:
+        assert "toyvendor:9" in all_targets()
+    finally:
+        unregister_target_family("toyvendor")
+    assert "toyvendor:9" not in all_targets()

@@ -219,8 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
         "-t",
         default="default",
         metavar="SPECS",
-        help="comma-separated target specs, or 'default' for a cross-device set "
-        "(all-to-all:160, grid:13x13, heavy-hex:9, heavy-hex-rows:8x16, line:160)",
+        help="comma-separated target specs; 'default' for the cross-vendor set (google:willow, "
+        "quantinuum:H2-1, quantinuum:Helios, heavy-hex-rows:8x16, grid:13x13); 'all' for those "
+        "plus one device of every registered target family (plug-ins included)",
     )
     p.add_argument(
         "--recover",
@@ -468,6 +469,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from qclone.comparison import (
         DEFAULT_TARGETS,
         ComparisonRow,
+        all_targets,
         compare,
         parse_range,
         require_matplotlib,
@@ -476,8 +478,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from qclone.export import write_texts_atomic
 
     clones = parse_range(args.clones)
-    if args.targets.strip().lower() in ("default", "all"):
+    if args.targets.strip().lower() == "default":
         targets: list[str] = list(DEFAULT_TARGETS)
+    elif args.targets.strip().lower() == "all":
+        targets = list(all_targets())
     else:
         targets = [t.strip() for t in args.targets.split(",") if t.strip()]
         if not targets:

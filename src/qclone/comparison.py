@@ -608,3 +608,17 @@ DEFAULT_TARGETS = (
     "heavy-hex-rows:8x16",
     "grid:13x13",
 )
+
+
+def all_targets() -> tuple[str, ...]:
+    """``--targets all``: the default targets plus the example device of every registered
+    target family, plug-ins from the ``qclone.targets`` entry points included, so a new family
+    joins the comparison without a change here. Families whose plug-in cannot load (a missing
+    extra) are left out."""
+    from qclone.targets.registry import list_target_families
+
+    out = list(DEFAULT_TARGETS)
+    for _prefix, _summary, example in list_target_families():
+        if example and example not in out:
+            out.append(example)
+    return tuple(out)

@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qclone.errors import CompilationError, ExportError, MissingExtraError, TargetTooSmall
+from qclone.errors import CompilationError, ExportError, MissingExtraError
 
 if TYPE_CHECKING:
     import cirq
@@ -87,28 +87,12 @@ class LoweredAQT:
 
 
 def _device_size(result: CompileResult, device: str | None) -> int:
-    from qclone.targets.aqt import aqt_target
+    from qclone.lower import published_device
+    from qclone.targets.aqt import DEVICES, aqt_target
 
-    if device is None:
-        name = result.target.name if result.target is not None else ""
-        if not name.startswith("aqt:"):
-            raise CompilationError(
-                f"the program was compiled for {name or 'no target'}, not an AQT device; "
-                "compile it for aqt:ibex-q1, or pass device='ibex-q1' (an all-to-all compile, "
-                "e.g. all-to-all:12, lowers too)"
-            )
-        device = name.partition(":")[2]
-    target = aqt_target(device)
-    if result.num_qubits > target.num_qubits:
-        raise TargetTooSmall(
-            f"the compiled program uses {result.num_qubits} qubits but AQT {target.device} has "
-            f"{target.num_qubits}; compile for a larger device"
-        )
-    if result.target is not None and not result.target.all_to_all:
-        raise CompilationError(
-            f"the program was routed for {result.target.name}, not all-to-all; AQT lowering "
-            "keeps the qubit indices, so compile for aqt:<device> or all-to-all:N"
-        )
+    target = published_device(
+        result, device, prefix="aqt", vendor="AQT", devices=list(DEVICES), build=aqt_target
+    )
     return target.num_qubits
 
 

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qclone.errors import CompilationError, ExportError, MissingExtraError, TargetTooSmall
+from qclone.errors import CompilationError, ExportError, MissingExtraError
 
 if TYPE_CHECKING:
     import cirq
@@ -94,31 +94,13 @@ class LoweredIonQ:
 
 
 def _device(result: CompileResult, device: str | None) -> tuple[str, int]:
+    from qclone.lower import published_device
     from qclone.targets.ionq import DEVICES, ionq_target
 
-    if device is None:
-        name = result.target.name if result.target is not None else ""
-        if not name.startswith("ionq:"):
-            raise CompilationError(
-                f"the program was compiled for {name or 'no target'}, not an IonQ device; "
-                "compile it for ionq:aria-1 or ionq:forte-1, or pass device='aria-1' / "
-                "'forte-1' (an all-to-all compile, e.g. all-to-all:25, lowers too)"
-            )
-        device = name.partition(":")[2]
-    target = ionq_target(device)
-    key = target.name.partition(":")[2]
-    assert key in DEVICES
-    if result.num_qubits > target.num_qubits:
-        raise TargetTooSmall(
-            f"the compiled program uses {result.num_qubits} qubits but IonQ {target.device} "
-            f"has {target.num_qubits}; compile for a larger device"
-        )
-    if result.target is not None and not result.target.all_to_all:
-        raise CompilationError(
-            f"the program was routed for {result.target.name}, not all-to-all; IonQ lowering "
-            "keeps the qubit indices, so compile for ionq:<device> or all-to-all:N"
-        )
-    return key, target.num_qubits
+    target = published_device(
+        result, device, prefix="ionq", vendor="IonQ", devices=list(DEVICES), build=ionq_target
+    )
+    return target.name.partition(":")[2], target.num_qubits
 
 
 def gateset_for(device: str, *, native: bool = True) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from qclone.compiled import CompileResult, PhaseCircuit
@@ -151,9 +151,8 @@ def error_score(phases: list[PhaseCircuit], tgt: Target) -> float:
             if g.is_two_qubit:
                 a, b = sorted(g.qubits)
                 e = float(two.get((a, b), two.get((b, a), med2)))
-                total -= 3 * math.log1p(-min(e, 0.999999)) if g.name == "swap" else math.log1p(
-                    -min(e, 0.999999)
-                )
+                weight = 3 if g.name == "swap" else 1  # a SWAP is three CZ/CX
+                total -= weight * math.log1p(-min(e, 0.999999))
             else:
                 e = float(one_map.get(g.qubits[0], med1))
                 total -= math.log1p(-min(e, 0.999999))
@@ -218,6 +217,29 @@ def _dominoes(
     return None
 
 
+def _domino_clone(
+    layout: list[int], spare: list[int], steps: list[tuple[int, int, int, int]], lead_j: int
+) -> Callable[[int, list[int], list[int]], Synthesis] | None:
+    """Finish a domino layout: slots still unplaced (``-1``) take ``spare`` qubits in order
+    (None if too few); returns the clone synthesis with ``steps`` (physical qubits) on slots."""
+    from qclone.passes.place import lead_first
+    from qclone.passes.synthesize import clone_dominoes
+
+    rest = list(spare)
+    for slot in range(len(layout)):
+        if layout[slot] == -1:
+            if not rest:
+                return None
+            layout[slot] = rest.pop(0)
+    inv = {q: slot for slot, q in enumerate(layout)}
+    slot_steps = [(inv[e_a], inv[e_b], inv[c], inv[d]) for e_a, e_b, c, d in steps]
+
+    def clone(a: int, xs: list[int], ys: list[int]) -> Synthesis:
+        return clone_dominoes(a, *lead_first(xs, ys, lead_j), slot_steps)
+
+    return clone
+
+
 def _domino_layout(
     analysis: Analysis, tgt: Target, path: list[int]
 ) -> tuple[list[LogicalPhase], list[int]] | None:
@@ -227,7 +249,6 @@ def _domino_layout(
     One clone per program; None if the free qubits cannot take the remaining pairs."""
     from qclone.ir.ops import Clone
     from qclone.passes.place import lead_first, lead_pairs
-    from qclone.passes.synthesize import clone_dominoes
     from qclone.semantics.reference import op_slots
 
     clones = [o for o in analysis.ops if isinstance(o.op, Clone)]
@@ -279,19 +300,9 @@ def _domino_layout(
         layout[ys[p]], layout[xs[p]] = c, d
         steps.append((partner[q], q, c, d))
         partner[c], partner[d] = d, c
-    if -1 in layout:
-        rest = [q for q in sorted(free)]
-        for slot in range(len(layout)):
-            if layout[slot] == -1:
-                if not rest:
-                    return None
-                layout[slot] = rest.pop(0)
-    inv = {q: slot for slot, q in enumerate(layout)}
-    slot_steps = [(inv[e_a], inv[e_b], inv[c], inv[d]) for e_a, e_b, c, d in steps]
-
-    def clone(a_: int, xs_: list[int], ys_: list[int]) -> Synthesis:
-        xs2, ys2 = lead_first(xs_, ys_, lead_j)
-        return clone_dominoes(a_, xs2, ys2, slot_steps)
+    clone = _domino_clone(layout, sorted(free), steps, lead_j)
+    if clone is None:
+        return None
 
     def recover(s_: int, m_: int, others: list[int]) -> Synthesis | None:
         from qclone.passes.synthesize import recover_walk
@@ -316,7 +327,6 @@ def _domino_tree(
 
     from qclone.ir.ops import Clone
     from qclone.passes.place import lead_first, lead_pairs
-    from qclone.passes.synthesize import clone_dominoes
     from qclone.semantics.reference import op_slots
 
     clones = [o for o in analysis.ops if isinstance(o.op, Clone)]
@@ -405,24 +415,10 @@ def _domino_tree(
                 layout[ys[p]], layout[xs[p]] = c, d
                 partner_q = owner[q]
                 steps.append((partner_q[0] if partner_q[1] == q else partner_q[1], q, c, d))
-            taken = set(layout)
-            rest = sorted(set(tgt.graph.nodes) - taken)
-            for slot in range(len(layout)):
-                if layout[slot] == -1:
-                    layout[slot] = rest.pop(0)
-            inv = {q: slot for slot, q in enumerate(layout)}
-            slot_steps = [(inv[e_a], inv[e_b], inv[c], inv[d]) for e_a, e_b, c, d in steps]
-
-            def clone(
-                a_: int,
-                xs_: list[int],
-                ys_: list[int],
-                lead_j: int = lead_j,
-                slot_steps: list[tuple[int, int, int, int]] = slot_steps,
-            ) -> Synthesis:
-                xs2, ys2 = lead_first(xs_, ys_, lead_j)
-                return clone_dominoes(a_, xs2, ys2, slot_steps)
-
+            spare = sorted(set(tgt.graph.nodes) - set(layout))
+            clone = _domino_clone(layout, spare, steps, lead_j)
+            if clone is None:
+                continue
             return decompose(analysis, clone_strategy=clone), layout
     return None
 
@@ -540,6 +536,7 @@ def _best_layout(
     def label_of(strategy: str) -> str:
         label = "direct (all-to-all)" if tgt.all_to_all else STRATEGIES[strategy]
         return f"{strategy}: {label}"
+
     if clone_strategy == "auto" and not tgt.all_to_all:
         candidates.append("ladder")
         if tgt.num_qubits <= 2000 and len(long_path(tgt, len(analysis.wires))) < len(

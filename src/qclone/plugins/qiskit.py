@@ -125,8 +125,9 @@ def _size(obj: Any, offset: int, what: str) -> int:
     return k // 2
 
 
-class CloneSynthesis(HighLevelSynthesisPlugin):  # type: ignore[misc]
-    """Synthesizes ``qclone_clone`` gates with qclone's textbook clone (roles in place)."""
+class _Synthesis(HighLevelSynthesisPlugin):  # type: ignore[misc]
+    """The plug-in protocol: ``run`` hands the gate to :meth:`synthesize` (layout-free: the
+    roles stay in place, and Qiskit's routing stage maps the result)."""
 
     def run(
         self,
@@ -136,29 +137,32 @@ class CloneSynthesis(HighLevelSynthesisPlugin):  # type: ignore[misc]
         qubits: Any = None,
         **options: Any,
     ) -> QuantumCircuit:
-        n = getattr(high_level_object, "n", None)
+        return self.synthesize(high_level_object)
+
+    def synthesize(self, gate: Any) -> QuantumCircuit:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class CloneSynthesis(_Synthesis):
+    """Synthesizes ``qclone_clone`` gates with qclone's textbook clone (roles in place)."""
+
+    def synthesize(self, gate: Any) -> QuantumCircuit:
+        n = getattr(gate, "n", None)
         if n is None:
-            n = _size(high_level_object, 1, CLONE_GATE_NAME)
+            n = _size(gate, 1, CLONE_GATE_NAME)
         return clone_circuit(int(n))
 
 
-class RecoverSynthesis(HighLevelSynthesisPlugin):  # type: ignore[misc]
+class RecoverSynthesis(_Synthesis):
     """Synthesizes ``qclone_recover`` gates with the paper's U_dec(j) (roles in place)."""
 
-    def run(
-        self,
-        high_level_object: Any,
-        coupling_map: Any = None,
-        target: Any = None,
-        qubits: Any = None,
-        **options: Any,
-    ) -> QuantumCircuit:
-        n = getattr(high_level_object, "n", None)
+    def synthesize(self, gate: Any) -> QuantumCircuit:
+        n = getattr(gate, "n", None)
         if n is None:
-            n = _size(high_level_object, 0, RECOVER_GATE_NAME)
-        j = getattr(high_level_object, "j", None)
+            n = _size(gate, 0, RECOVER_GATE_NAME)
+        j = getattr(gate, "j", None)
         if j is None:
-            j = round(float(high_level_object.params[0]))
+            j = round(float(gate.params[0]))
         return recover_circuit(int(n), int(j))
 
 

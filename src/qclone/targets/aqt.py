@@ -25,7 +25,7 @@ from functools import cache
 import networkx as nx
 
 from qclone.errors import TargetError, UnknownTargetError
-from qclone.targets.published import PublishedTarget, load_data, load_device
+from qclone.targets.published import PublishedTarget, device_factory, load_data, load_device
 from qclone.targets.registry import TargetFamily
 
 __all__ = ["DATA_FILE", "DEVICES", "FAMILY", "aqt_target"]
@@ -82,19 +82,7 @@ def _build(key: str) -> PublishedTarget:
     )
 
 
-def _factory(arguments: str) -> PublishedTarget:
-    body, at, gate = arguments.partition("@")
-    if at and gate.strip().lower() != "cz":
-        raise TargetError(
-            f"aqt:{arguments}: AQT targets take no gate suffix (qclone routes with cz, then "
-            "lowers to R/RXX/RZ); use e.g. aqt:ibex-q1"
-        )
-    if not body.strip():
-        raise UnknownTargetError(
-            "target 'aqt' needs a device name; known devices: "
-            + ", ".join(f"aqt:{d}" for d in DEVICES)
-        )
-    return aqt_target(body)
+_factory = device_factory("aqt", "AQT", DEVICES, aqt_target, "R/RXX/RZ")
 
 
 FAMILY = TargetFamily(

@@ -26,7 +26,7 @@ from functools import cache
 import networkx as nx
 
 from qclone.errors import TargetError, UnknownTargetError
-from qclone.targets.published import PublishedTarget, load_data, load_device
+from qclone.targets.published import PublishedTarget, device_factory, load_data, load_device
 from qclone.targets.registry import TargetFamily
 
 __all__ = ["DATA_FILE", "DEVICES", "FAMILY", "ionq_target"]
@@ -88,19 +88,7 @@ def _build(key: str) -> PublishedTarget:
     )
 
 
-def _factory(arguments: str) -> PublishedTarget:
-    body, at, gate = arguments.partition("@")
-    if at and gate.strip().lower() != "cz":
-        raise TargetError(
-            f"ionq:{arguments}: IonQ targets take no gate suffix (qclone routes with cz, then "
-            "lowers to the machine's native gates); use e.g. ionq:aria-1"
-        )
-    if not body.strip():
-        raise UnknownTargetError(
-            "target 'ionq' needs a device name; known devices: "
-            + ", ".join(f"ionq:{d}" for d in DEVICES)
-        )
-    return ionq_target(body)
+_factory = device_factory("ionq", "IonQ", DEVICES, ionq_target, "the machine's native gates")
 
 
 FAMILY = TargetFamily(

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from qclone.errors import TargetError
+from qclone.errors import TargetError, UnknownTargetError
 from qclone.targets.base import Target, freeze_mappings
 
 if TYPE_CHECKING:
@@ -224,3 +224,31 @@ def load_device(filename: str, device: str) -> tuple[dict[str, Any], PublishedFi
         f"{entry['device']}): {described}; figures without a cited source are unset: {unset}"
     )
     return entry, figures, provenance
+
+
+def device_factory(
+    prefix: str,
+    vendor: str,
+    devices: Iterable[str],
+    build: Callable[[str], PublishedTarget],
+    lowered_to: str,
+) -> Callable[[str], PublishedTarget]:
+    """The ``TargetFamily`` factory of a published-figures vendor: ``prefix:<device>``, no gate
+    suffix other than ``@cz`` (qclone routes with cz, then lowers to ``lowered_to``)."""
+    known = tuple(devices)
+
+    def factory(arguments: str) -> PublishedTarget:
+        body, at, gate = arguments.partition("@")
+        if at and gate.strip().lower() != "cz":
+            raise TargetError(
+                f"{prefix}:{arguments}: {vendor} targets take no gate suffix (qclone routes "
+                f"with cz, then lowers to {lowered_to}); use e.g. {prefix}:{known[0]}"
+            )
+        if not body.strip():
+            raise UnknownTargetError(
+                f"target '{prefix}' needs a device name; known devices: "
+                + ", ".join(f"{prefix}:{d}" for d in known)
+            )
+        return build(body)
+
+    return factory

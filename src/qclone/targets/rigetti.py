@@ -32,7 +32,7 @@ from functools import cache
 import networkx as nx
 
 from qclone.errors import TargetError, UnknownTargetError
-from qclone.targets.published import PublishedTarget, load_data, load_device
+from qclone.targets.published import PublishedTarget, device_factory, load_data, load_device
 from qclone.targets.registry import TargetFamily
 
 __all__ = ["DATA_FILE", "DEVICES", "FAMILY", "rigetti_target"]
@@ -107,19 +107,7 @@ def _build(key: str) -> PublishedTarget:
     )
 
 
-def _factory(arguments: str) -> PublishedTarget:
-    body, at, gate = arguments.partition("@")
-    if at and gate.strip().lower() != "cz":
-        raise TargetError(
-            f"rigetti:{arguments}: Rigetti targets take no gate suffix (qclone routes with cz, "
-            "then lowers to rx/rz/iswap); use e.g. rigetti:ankaa-3"
-        )
-    if not body.strip():
-        raise UnknownTargetError(
-            "target 'rigetti' needs a device name; known devices: "
-            + ", ".join(f"rigetti:{d}" for d in DEVICES)
-        )
-    return rigetti_target(body)
+_factory = device_factory("rigetti", "Rigetti", DEVICES, rigetti_target, "rx/rz/iswap")
 
 
 FAMILY = TargetFamily(

@@ -159,6 +159,36 @@ def error_score(phases: list[PhaseCircuit], tgt: Target) -> float:
     return total
 
 
+def _two_qubit_cost(syn: Synthesis) -> int:
+    return sum(3 if g.name == "swap" else 1 for g in syn.gates() if g.is_two_qubit)
+
+
+def _roaming(
+    layout: list[int],
+    tgt: Target,
+    fallback: Callable[[int, int, list[int]], Synthesis | None] | None = None,
+) -> Callable[[int, int, list[int]], Synthesis | None]:
+    """A recovery for a finished ``layout``: the roaming controls
+    (:func:`~qclone.passes.synthesize.recover_roam`) over the slots the layout couples, or
+    ``fallback``'s synthesis when that has fewer two-qubit gates."""
+    from qclone.passes.synthesize import recover_roam
+
+    adjacency: dict[int, list[int]] = {}
+
+    def recover(s: int, m: int, others: list[int]) -> Synthesis | None:
+        if not adjacency:
+            at = {q: slot for slot, q in enumerate(layout)}
+            for slot, q in enumerate(layout):
+                adjacency[slot] = sorted(at[r] for r in tgt.neighbors(q) if r in at)
+        found = [recover_roam(s, m, others, adjacency)]
+        if fallback is not None:
+            found.append(fallback(s, m, others))
+        options = [f for f in found if f is not None]
+        return min(options, key=_two_qubit_cost) if options else None
+
+    return recover
+
+
 def _path(
     analysis: Analysis, tgt: Target, path: list[int] | None = None
 ) -> tuple[list[LogicalPhase], list[int]]:
@@ -193,11 +223,12 @@ def _path(
     def clone(a: int, xs: list[int], ys: list[int]) -> Synthesis:
         return clone_path(a, *lead_first(xs, ys, lead_of.get(xs[0], 1)))
 
-    def recover(s: int, m: int, others: list[int]) -> Synthesis | None:
+    def walk(s: int, m: int, others: list[int]) -> Synthesis | None:
         if m not in on_path:
             return None
         return recover_walk(s, m, others, on_path[on_path.index(m) :])
 
+    recover = _roaming(layout, tgt, walk)
     return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
 
 
@@ -218,10 +249,15 @@ def _dominoes(
 
 
 def _domino_clone(
-    layout: list[int], spare: list[int], steps: list[tuple[int, int, int, int]], lead_j: int
+    layout: list[int],
+    spare: list[int],
+    steps: list[tuple[int, int, int, int]],
+    lead_j: int,
+    via: Mapping[int, list[int]] | None = None,
 ) -> Callable[[int, list[int], list[int]], Synthesis] | None:
     """Finish a domino layout: slots still unplaced (``-1``) take ``spare`` qubits in order
-    (None if too few); returns the clone synthesis with ``steps`` (physical qubits) on slots."""
+    (None if too few); returns the clone synthesis with ``steps`` and the stretched pairs'
+    middle qubits ``via`` (physical qubits) on slots."""
     from qclone.passes.place import lead_first
     from qclone.passes.synthesize import clone_dominoes
 
@@ -233,9 +269,12 @@ def _domino_clone(
             layout[slot] = rest.pop(0)
     inv = {q: slot for slot, q in enumerate(layout)}
     slot_steps = [(inv[e_a], inv[e_b], inv[c], inv[d]) for e_a, e_b, c, d in steps]
+    if via and not all(q in inv for mids in via.values() for q in mids):
+        return None
+    slot_via = {inv[d]: [inv[q] for q in mids] for d, mids in (via or {}).items()}
 
     def clone(a: int, xs: list[int], ys: list[int]) -> Synthesis:
-        return clone_dominoes(a, *lead_first(xs, ys, lead_j), slot_steps)
+        return clone_dominoes(a, *lead_first(xs, ys, lead_j), slot_steps, slot_via)
 
     return clone
 
@@ -278,6 +317,7 @@ def _domino_layout(
         exit_a, exit_b = c, d
         line += [ys[p], xs[p]]
     free = set(tgt.graph.nodes) - used
+    via: dict[int, list[int]] = {}  # stretched pairs: clone qubit -> the qubits between
 
     def free_degree(q: int) -> int:
         return sum(1 for r in tgt.neighbors(q) if r in free)
@@ -294,35 +334,81 @@ def _domino_layout(
                         if best is None or key < best[0]:
                             best = (key, (q, c, d))
         if best is None:
-            return None
+            # no free domino left: a stretched pair, key next to a placed qubit q and clone
+            # the fewest placed qubits away (both hanging off q costs nothing extra), joined
+            # through them (clone_dominoes' ``via``)
+            stretch: tuple[tuple[int, int, int, int, int], tuple[int, int, int, list[int]]] | None
+            stretch = None
+            for q in sorted(partner):
+                for c in sorted(tgt.neighbors(q)):
+                    if c not in free:
+                        continue
+                    back = {c: c}
+                    frontier = [c]
+                    found: int | None = None
+                    while frontier and found is None:
+                        nxt = []
+                        for u in frontier:
+                            for r in sorted(tgt.neighbors(u)):
+                                if r in back:
+                                    continue
+                                back[r] = u
+                                if r in free and u != c:
+                                    found = r
+                                    break
+                                if r in used:
+                                    nxt.append(r)
+                            if found is not None:
+                                break
+                        frontier = nxt
+                    if found is None:
+                        continue
+                    chain = [back[found]]
+                    while chain[-1] != c:
+                        chain.append(back[chain[-1]])
+                    mids = chain[:-1][::-1]  # from c's side to the clone's
+                    cost = 3 if mids == [q] else 4 * len(mids) - 1
+                    skey = (cost, free_degree(found), free_degree(c), q, c)
+                    if stretch is None or skey < stretch[0]:
+                        stretch = (skey, (q, c, found, mids))
+            if stretch is None:
+                return None
+            q, c, d, mids = stretch[1]
+            via[d] = mids
+            best = ((0, 0, q, c, d), (q, c, d))
         q, c, d = best[1]
         free.difference_update((c, d))
+        used.update((c, d))
         layout[ys[p]], layout[xs[p]] = c, d
         steps.append((partner[q], q, c, d))
         partner[c], partner[d] = d, c
-    clone = _domino_clone(layout, sorted(free), steps, lead_j)
+    clone = _domino_clone(layout, sorted(free), steps, lead_j, via)
     if clone is None:
         return None
 
-    def recover(s_: int, m_: int, others: list[int]) -> Synthesis | None:
+    def walk(s_: int, m_: int, others: list[int]) -> Synthesis | None:
         from qclone.passes.synthesize import recover_walk
 
         if m_ not in line:
             return None
         return recover_walk(s_, m_, others, line[line.index(m_) :])
 
+    recover = _roaming(layout, tgt, walk)
     return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
 
 
 def _domino_tree(
-    analysis: Analysis, tgt: Target, calibrated: Target
+    analysis: Analysis, tgt: Target, calibrated: Target, *, deep: bool = False, roam: bool = True
 ) -> tuple[list[LogicalPhase], list[int]] | None:
     """Every pair on a *domino* (two coupled qubits) of a maximum matching of the device,
     the dominoes joined into a tree by breadth-first search from the first pair, and the
     source next to the first pair's key: :func:`~qclone.passes.synthesize.clone_dominoes`,
     ``5n - 2`` CNOTs with no SWAP wherever the device has a connected set of ``n`` dominoes.
-    The matching prefers the couplings with the lowest calibrated error. One clone per
-    program, devices up to 2000 qubits; None when it does not fit."""
+    The matching prefers the couplings with the lowest calibrated error. ``deep`` grows the
+    tree depth-first from the newest key instead (long runs of keys for the recovery);
+    ``roam`` recovers with :func:`~qclone.passes.synthesize.recover_roam` instead of the
+    paper's form left to the router. One clone per program, devices up to 2000 qubits; None
+    when it does not fit."""
     import networkx as nx
 
     from qclone.ir.ops import Clone
@@ -356,20 +442,46 @@ def _domino_tree(
             if lead is None or lead == dropped:
                 continue
             x = matching[lead][0] if matching[lead][1] == y else matching[lead][1]
-            # breadth-first over the dominoes from the lead one
             order = [lead]
             parent: dict[int, tuple[int, int]] = {}  # domino -> (qubit of parent, own qubit)
             seen = {lead, dropped} if dropped is not None else {lead}
-            i = 0
-            while i < len(order) and len(order) < n:
-                for q in matching[order[i]]:
-                    for c in sorted(tgt.neighbors(q)):
-                        d_i = domino_of.get(c)
-                        if d_i is not None and d_i not in seen and c != z:
-                            seen.add(d_i)
-                            parent[d_i] = (q, c)
-                            order.append(d_i)
-                i += 1
+            if deep:
+                # depth-first, growing from the newest key first: keys form long runs the
+                # roaming recovery walks, and clones stay off its way where the device allows
+                key_of = {lead: y}
+                stack = [lead]
+                while stack and len(order) < n:
+                    top = stack[-1]
+                    kq = key_of[top]
+                    other = matching[top][0] if matching[top][1] == kq else matching[top][1]
+                    grown = False
+                    for q in (kq, other):
+                        for c in sorted(tgt.neighbors(q)):
+                            d_i = domino_of.get(c)
+                            if d_i is not None and d_i not in seen and c != z:
+                                seen.add(d_i)
+                                parent[d_i] = (q, c)
+                                key_of[d_i] = c
+                                order.append(d_i)
+                                stack.append(d_i)
+                                grown = True
+                                break
+                        if grown:
+                            break
+                    if not grown:
+                        stack.pop()
+            else:
+                # breadth-first over the dominoes from the lead one
+                i = 0
+                while i < len(order) and len(order) < n:
+                    for q in matching[order[i]]:
+                        for c in sorted(tgt.neighbors(q)):
+                            d_i = domino_of.get(c)
+                            if d_i is not None and d_i not in seen and c != z:
+                                seen.add(d_i)
+                                parent[d_i] = (q, c)
+                                order.append(d_i)
+                    i += 1
             order = order[:n]
             pairs = [matching[d_i] for d_i in order]
             links = [parent.get(d_i) for d_i in order]
@@ -419,6 +531,9 @@ def _domino_tree(
             clone = _domino_clone(layout, spare, steps, lead_j)
             if clone is None:
                 continue
+            if roam:
+                recover = _roaming(layout, tgt)
+                return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
             return decompose(analysis, clone_strategy=clone), layout
     return None
 
@@ -486,11 +601,12 @@ def _comb(
     def clone(a_: int, xs_: list[int], ys_: list[int]) -> Synthesis:
         return clone_comb(a_, *lead_first(xs_, ys_, lead_j), tooth)
 
-    def recover(s_: int, m_: int, others: list[int]) -> Synthesis | None:
+    def walk(s_: int, m_: int, others: list[int]) -> Synthesis | None:
         if m_ not in line:
             return None
         return recover_walk(s_, m_, others, line[line.index(m_) :])
 
+    recover = _roaming(layout, tgt, walk)
     return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
 
 
@@ -547,8 +663,13 @@ def _best_layout(
         if strategy == "dominoes":
             if clone_strategy == "auto" and best is not None and not any(p.swaps for p in best[1]):
                 continue  # only a fallback: the path or comb layout already needs no SWAP
-            found = _domino_tree(analysis, tgt, calibrated)
-            if found is None:
+            variants = [
+                _domino_tree(analysis, tgt, calibrated, deep=deep, roam=roam)
+                for deep in (False, True)
+                for roam in (True, False)
+            ]
+            fits = [v for v in variants if v is not None]
+            if not fits:
                 if clone_strategy == "dominoes":
                     raise CompilationError(
                         f"the dominoes layout needs a program with one clone and {tgt.name} "
@@ -556,7 +677,17 @@ def _best_layout(
                         "clone_strategy='auto'"
                     )
                 continue
-            phases, layout = found
+            for phases, layout in fits:
+                routed = _route_phases(phases, layout, tgt, label_of(strategy))
+                key = (
+                    sum(p.circuit.two_qubit_count() for p in routed),
+                    sum(p.circuit.depth() for p in routed),
+                )
+                if strategy not in tried or key[0] < tried[strategy]:
+                    tried[strategy] = key[0]
+                if best is None or key < best[0]:
+                    best = (key, routed, phases)
+            continue
         elif strategy == "ladder":
             found = _ladder(analysis, tgt)
             if found is None:

@@ -13,10 +13,14 @@ operation         strategy                two-qubit gates
 clone             ``textbook``            ``5n`` (n Bell pairs, CNOT ladders for U_enc)
 clone             ``teleport`` (default)  ``3n`` for even n, ``3n + 1`` for odd n
 clone             ``path``                ``5n - 2`` (+1 for odd n), nearest-neighbour on a path
+clone             dominoes (trees)        ``5n - 2`` (+1), plus ``4k - 1`` per pair stretched
+                                          over ``k`` qubits (:func:`clone_dominoes`)
 clone             ladder (grids)          ``3n`` (+1) plus 4 per bridge, no SWAP
                                           (:mod:`qclone.passes.ladder`)
 recover exact     ``paper``               ``2n + 1`` (the gate form of arXiv:2501.02757)
 recover exact     ``walk`` (paths)        ``10n - 13`` nearest-neighbour, controls walk the line
+recover exact     ``roam`` (any layout)   ``4n`` plus 6 per slot the controls pass; no SWAP
+                                          beyond those (:func:`recover_roam`)
 recover exact     tree (grids)            about ``4n`` plus bridges, no SWAP
 recover function  ``paired``              ``3 floor((n-1)/2) + 2 ((n-1) mod 2) + 3``
 ================  ======================  ==================================================
@@ -28,6 +32,7 @@ the data's slot ends as clone S_1 and S_1's slot ends as the source qubit A.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from qclone.circuit import Gate
@@ -187,7 +192,11 @@ def clone_comb(a: int, s: list[int], k: list[int], tooth: list[bool]) -> Synthes
 
 
 def clone_dominoes(
-    a: int, s: list[int], k: list[int], steps: list[tuple[int, int, int, int]]
+    a: int,
+    s: list[int],
+    k: list[int],
+    steps: list[tuple[int, int, int, int]],
+    via: Mapping[int, list[int]] | None = None,
 ) -> Synthesis:
     """The nearest-neighbour clone on a tree of *dominoes* (each pair on two coupled qubits).
 
@@ -198,7 +207,16 @@ def clone_dominoes(
     bits onto the new pair and leaves it with their sum, so a pair may feed several new
     pairs (branches). The bits each pair ends with pick its last step
     (:data:`_PAIR_STEPS`). ``5n - 2`` CNOTs (+1 when a phase parity needs the CZ), no SWAP.
+
+    A *stretched* pair has its two qubits apart: ``via[d]`` lists the qubits between ``c``
+    and ``d`` (a path). When that is just ``[e_b]`` (both hang off the earlier pair's qubit)
+    the step copies onto ``d`` from ``e_b`` at no extra cost; otherwise the copy goes along
+    the path (:func:`long_cx`: ``4k`` CNOTs for ``k`` qubits between, each restored whatever
+    it holds). The pair's last CNOT goes along the path as well, in a block of its own before
+    the other pairs' last steps: ``4k - 1`` CNOTs more than a domino (3 for the first kind),
+    still no SWAP.
     """
+    via = dict(via or {})
     n = len(s)
     z, y, x = s[0], k[0], a
     qubits_n = [y, *k[1:]]
@@ -210,21 +228,52 @@ def clone_dominoes(
         val[e_b] = (va[0] ^ vb[0], va[1] ^ vb[1])
     alpha = beta = gamma = 0
     finals = []
+    stretched: list[tuple[str, int] | tuple[str, int, int]] = []
     for i in range(n):
         qn, qs = qubits_n[i], qubits_s[i]
         h_on, (ctl, tgt), post_n, post_s, al, be, ga = _PAIR_STEPS[(val[qn], val[qs])]
         alpha, beta, gamma = alpha + al, beta + be, gamma + ga
         pair = (qn, qs)
         ch: list[tuple[str, int] | tuple[str, int, int]] = [("h", pair[h_on])]
-        ch.append(("cx", pair[ctl], pair[tgt]))
+        mid = via.get(qs)
+        if mid is None:
+            ch.append(("cx", pair[ctl], pair[tgt]))
+        else:  # CX(ctl, tgt) along the path between them, which is left as it was
+            between = mid if pair[ctl] == qn else mid[::-1]
+            ch += long_cx(pair[ctl], between, pair[tgt])
         ch += [(g, qn) for g in post_n] + [(g, qs) for g in post_s]
-        finals.append(ch)
+        if mid is None:
+            finals.append(ch)
+        else:
+            stretched += ch
     out = teleport_start(x, y, z, px=3 - beta, py=3 - alpha, cz=(n + gamma) % 2 == 1)
     for e_a, e_b, c, d in steps:
-        out.seq(("cx", e_b, c), ("cx", c, d), ("cx", e_a, e_b), ("cx", e_b, c))
+        mid = via.get(d)
+        if mid is None:
+            out.seq(("cx", e_b, c), ("cx", c, d), ("cx", e_a, e_b), ("cx", e_b, c))
+        elif mid == [e_b]:
+            out.seq(("cx", e_b, c), ("cx", e_b, d), ("cx", e_a, e_b), ("cx", e_b, c))
+        else:
+            out.seq(("cx", e_b, c), *long_cx(c, mid, d), ("cx", e_a, e_b), ("cx", e_b, c))
+    if stretched:
+        out.seq(*stretched)
     out.block(finals)
     out.moves = {x: z, z: x}
     return out
+
+
+def long_cx(ctl: int, between: list[int], tgt: int) -> list[tuple[str, int, int]]:
+    """CX(ctl, tgt) along a path ``ctl, *between, tgt`` of coupled qubits, each qubit between
+    left exactly as it was (any state): ``4k`` CNOTs for ``k >= 1`` qubits between (a CNOT
+    ladder down and back, then the same without ``ctl`` to take the path's parity off
+    ``tgt``)."""
+    if not between:
+        return [("cx", ctl, tgt)]
+    path = [ctl, *between]
+    down = [("cx", path[i], path[i + 1]) for i in range(len(path) - 1)]
+    inner = [("cx", between[i], between[i + 1]) for i in range(len(between) - 1)]
+    last = ("cx", between[-1], tgt)
+    return [*down, last, *down[::-1], *inner, last, *inner[::-1]]
 
 
 def recover_paper(s: int, m: int, others: list[int]) -> Synthesis:
@@ -374,3 +423,131 @@ def recover_walk(s: int, m: int, others: list[int], line: list[int]) -> Synthesi
     out.seq(("s", qs), ("s", qm), ("cz", qs, qm), ("h", qs), ("cx", qs, qm))
     out.moves = {c: line[k] for k, c in enumerate(content) if c != line[k]}
     return out
+
+
+def recover_roam(
+    s: int, m: int, others: list[int], adjacent: Mapping[int, Iterable[int]]
+) -> Synthesis | None:
+    """U_dec(j) on any layout: the two controls roam the coupling graph as a coupled pair.
+
+    ``adjacent[slot]`` lists the slots coupled to ``slot``; slots are positions here, as in
+    :func:`recover_walk`, and the contents move (``moves``). The controls ``m`` and ``s`` sit on
+    two coupled slots. A step moves the pair one slot on: the front control steps onto a
+    neighbour ``x`` and the other follows onto the front's old slot, while the content of ``x``
+    goes to the rear's old slot. If ``x`` holds a key still to correct, the step is the two
+    meetings merged with the swaps (``CZ; SWAP`` and ``CX; SWAP``, four CNOTs); otherwise two
+    SWAPs (six CNOTs). Either control may lead: a key that meets ``m`` before ``s`` leaves a
+    CZ(s, m) behind, which commutes with the rest and is folded into the final CZ(s, m).
+
+    The pair goes each time to the nearest key still to correct (fewest slots to pass, by
+    breadth-first search), so on a line alternating keys and clones this is
+    :func:`recover_walk`; on trees it enters branches and comes back as needed. ``4n`` CNOTs
+    for the meetings plus six per slot passed. Returns None when ``s`` and ``m`` are not
+    coupled or a key cannot be reached.
+    """
+    adj = {q: sorted(set(v)) for q, v in adjacent.items()}
+    if m not in adj.get(s, ()):
+        return None
+    out = Synthesis()
+    out.seq(("cx", s, m), ("h", s))
+    content = {q: q for q in adj}  # position -> original slot whose qubit sits there
+    where = {"s": s, "m": m}  # control -> position
+    todo = set(others)
+    flips = 0  # keys met by m first: each leaves a CZ(s, m)
+    plan = _roam_plan(s, m, todo, adj)
+    while todo:
+        ps, pm = where["s"], where["m"]
+        while plan[0] not in todo:
+            plan.pop(0)
+        target = plan[0]
+        # breadth-first from each control as the front, never through the other control
+        best: tuple[int, int, list[int]] | None = None
+        for front, rear in ((ps, pm), (pm, ps)):
+            parent: dict[int, int] = {front: front}
+            frontier = [front]
+            while frontier and target not in parent:
+                nxt = []
+                for q in frontier:
+                    for r in adj.get(q, ()):
+                        if r not in parent and r != rear:
+                            parent[r] = q
+                            nxt.append(r)
+                frontier = nxt
+            if target not in parent:
+                continue
+            route = [target]
+            while route[-1] != front:
+                route.append(parent[route[-1]])
+            route.reverse()
+            key = (len(route), 0 if front == ps else 1)
+            if best is None or key < best[:2]:
+                best = (key[0], key[1], route)
+        if best is None:
+            return None
+        route = best[2]
+        lead = "s" if best[1] == 0 else "m"
+        trail = "m" if lead == "s" else "s"
+        for x in route[1:]:
+            f, r = where[lead], where[trail]
+            c = content[x]
+            if c in todo:
+                if lead == "s":
+                    out.seq(("h", x), ("cx", x, f), ("cx", f, x), ("h", f))  # CZ(s,t); SWAP
+                else:
+                    out.seq(("cx", x, f), ("cx", f, x))  # CX(m,t); SWAP
+                    flips += 1
+                # the key now sits on f, next to the trailing control
+                if trail == "s":
+                    out.seq(("h", f), ("cx", f, r), ("cx", r, f), ("h", r))
+                else:
+                    out.seq(("cx", f, r), ("cx", r, f))
+                todo.discard(c)
+            else:
+                out.seq(("swap", f, x), ("swap", r, f))
+            content[r], content[f], content[x] = c, content[r], content[f]
+            where[lead], where[trail] = x, f
+    qs, qm = where["s"], where["m"]
+    out.seq(("s", qs), ("s", qm))
+    if flips % 2 == 0:
+        out.seq(("cz", qs, qm))
+    out.seq(("h", qs), ("cx", qs, qm))
+    out.moves = {c: q for q, c in content.items() if c != q}
+    return out
+
+
+def _roam_plan(s: int, m: int, keys: set[int], adj: Mapping[int, list[int]]) -> list[int]:
+    """The order :func:`recover_roam` visits the keys in: depth-first over a breadth-first
+    tree of the slots from the controls, each node's shallower subtrees first, so the pair
+    ends in the deepest branch instead of walking back out of it."""
+    parent = {s: s, m: m}
+    order = [m, s]
+    frontier = [m, s]
+    while frontier:
+        nxt = []
+        for q in frontier:
+            for r in adj.get(q, ()):
+                if r not in parent:
+                    parent[r] = q
+                    order.append(r)
+                    nxt.append(r)
+        frontier = nxt
+    children: dict[int, list[int]] = {q: [] for q in order}
+    for q in order[2:]:
+        children[parent[q]].append(q)
+    reach: dict[int, int] = {}  # deepest key below a node (-1: no key below)
+    depth = {m: 0, s: 0}
+    for q in order[2:]:
+        depth[q] = depth[parent[q]] + 1
+    for q in reversed(order):
+        below = [reach[c] for c in children[q] if reach[c] >= 0]
+        mine = depth[q] if q in keys else -1
+        reach[q] = max([mine, *below])
+    plan: list[int] = []
+    stack = [m, s]
+    while stack:
+        q = stack.pop()
+        if q in keys:
+            plan.append(q)
+        kids = sorted((c for c in children[q] if reach[c] >= 0), key=lambda c: (reach[c], c))
+        stack.extend(reversed(kids))  # the shallowest is popped first
+    return plan

@@ -86,9 +86,11 @@ def test_roam_enters_teeth_without_walking_back(n: int) -> None:
     _check_roam(syn2, 1, 0, list(teeth.values()), 2 * n)
 
 
-def test_roam_refuses_uncoupled_controls() -> None:
+def test_roam_refuses_uncoupled_controls_and_unreachable_keys() -> None:
     adj = {0: [2], 1: [2], 2: [0, 1]}
     assert recover_roam(1, 0, [2], adj) is None
+    apart = {0: [1], 1: [0, 2], 2: [1], 3: []}  # key 3 is coupled to nothing
+    assert recover_roam(1, 0, [2, 3], apart) is None
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 5])

@@ -617,6 +617,8 @@ def segment(
 
 # --- from sweeps to entries ----------------------------------------------------------------
 def _analytic_key(layout: str, scope_key: str) -> str | None:
+    if layout == "path" and scope_key == "all-to-all":
+        return "path-all-to-all"
     if layout in ("teleport", "textbook", "tree", "path"):
         return layout
     if layout == "ladder" and scope_key == "grid":

@@ -457,8 +457,10 @@ def recover_roam(
     plan = _roam_plan(s, m, todo, adj)
     while todo:
         ps, pm = where["s"], where["m"]
-        while plan[0] not in todo:
+        while plan and plan[0] not in todo:
             plan.pop(0)
+        if not plan:
+            return None  # a key no coupled slots lead to
         target = plan[0]
         # breadth-first from each control as the front, never through the other control
         best: tuple[int, int, list[int]] | None = None

@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from cirq import Circuit as CirqCircuit
+
     from qclone.compiled import CompileResult
     from qclone.targets.published import PublishedTarget
 
@@ -52,3 +54,20 @@ def published_device(
             f"lowering keeps the qubit indices, so compile for {prefix}:<device> or all-to-all:N"
         )
     return target
+
+
+class CirqCircuitCounts:
+    """Gate counts for a lowered result that holds a ``cirq.Circuit`` as ``circuit``."""
+
+    circuit: CirqCircuit
+
+    def two_qubit_count(self) -> int:
+        return sum(1 for op in self.circuit.all_operations() if len(op.qubits) == 2)
+
+    def gate_counts(self) -> dict[str, int]:
+        """How many operations of each cirq gate class the lowered circuit has."""
+        counts: dict[str, int] = {}
+        for op in self.circuit.all_operations():
+            name = type(op.gate).__name__
+            counts[name] = counts.get(name, 0) + 1
+        return counts

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qclone.errors import CompilationError, ExportError, MissingExtraError
+from qclone.lower import CirqCircuitCounts
 
 if TYPE_CHECKING:
     import cirq
@@ -65,7 +66,7 @@ def cirq_aqt_modules() -> tuple[Any, Any, Any]:
 
 
 @dataclass(frozen=True)
-class LoweredAQT:
+class LoweredAQT(CirqCircuitCounts):
     """A compiled program lowered to AQT gates: ``phases`` (one ``cirq.Circuit`` per phase on
     ``cirq.LineQubit(i)``), their concatenation ``circuit``, and each phase's cirq-aqt JSON
     operation list in ``serialized``."""
@@ -74,16 +75,6 @@ class LoweredAQT:
     phases: tuple[cirq.Circuit, ...]
     qubits: tuple[cirq.Qid, ...]
     serialized: tuple[str, ...]
-
-    def two_qubit_count(self) -> int:
-        return sum(1 for op in self.circuit.all_operations() if len(op.qubits) == 2)
-
-    def gate_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for op in self.circuit.all_operations():
-            name = type(op.gate).__name__
-            counts[name] = counts.get(name, 0) + 1
-        return counts
 
 
 def _device_size(result: CompileResult, device: str | None) -> int:

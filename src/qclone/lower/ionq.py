@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qclone.errors import CompilationError, ExportError, MissingExtraError
+from qclone.lower import CirqCircuitCounts
 
 if TYPE_CHECKING:
     import cirq
@@ -65,7 +66,7 @@ def cirq_ionq_module() -> Any:
 
 
 @dataclass(frozen=True)
-class LoweredIonQ:
+class LoweredIonQ(CirqCircuitCounts):
     """A compiled program lowered to IonQ gates.
 
     ``phases`` are the compiled circuits (one per phase, on ``cirq.LineQubit(i)`` for the
@@ -80,17 +81,6 @@ class LoweredIonQ:
     serialized: tuple[Mapping[str, Any], ...]
     device: str
     gateset: str
-
-    def two_qubit_count(self) -> int:
-        return sum(1 for op in self.circuit.all_operations() if len(op.qubits) == 2)
-
-    def gate_counts(self) -> dict[str, int]:
-        """How many operations of each cirq gate class the lowered circuit has."""
-        counts: dict[str, int] = {}
-        for op in self.circuit.all_operations():
-            name = type(op.gate).__name__
-            counts[name] = counts.get(name, 0) + 1
-        return counts
 
 
 def _device(result: CompileResult, device: str | None) -> tuple[str, int]:

@@ -46,11 +46,14 @@ def test_grid_ladder_has_no_swaps_and_the_formula_count(n: int, data: st.DataObj
 def test_heavy_hex_path_needs_no_routing(n: int) -> None:
     target = qclone.get_target("heavy-hex:9")
     assert len(long_path(target, 2 * n + 1)) >= 2 * n + 1
-    result = qclone.compile(single_clone(n, recover=1 + n // 2), target)
+    program = single_clone(n, recover=1 + n // 2)
+    result = qclone.compile(program, target, clone_strategy="path")
     assert result.cost.swaps == 0
     clone, recover = result.cost.phases
     assert clone.two_qubit == 5 * n - 2 + n % 2
     assert recover.two_qubit == 10 * n - 13  # 4 per key, 6 per clone passed, 3 fixed
+    best = qclone.compile(program, target)  # auto keeps the cheapest layout it tries
+    assert best.cost.swaps == 0 and best.cost.two_qubit <= result.cost.two_qubit
 
 
 def test_ladder_refused_where_it_does_not_fit() -> None:

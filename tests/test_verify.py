@@ -132,7 +132,7 @@ def test_classic_bug_in_the_ladder_recovery(
     from qclone.passes import ladder
 
     program = single_clone(n, recover=j)
-    good = qclone.compile(program, "grid:6x6")
+    good = qclone.compile(program, "grid:6x6", clone_strategy="ladder")
     assert "ladder" in good.phases[1].strategy
     real = ladder.recover_tree
 
@@ -145,7 +145,7 @@ def test_classic_bug_in_the_ladder_recovery(
         return Synthesis(blocks, dict(syn.moves))
 
     monkeypatch.setattr(ladder, "recover_tree", without_cz)
-    bad = qclone.compile(program, "grid:6x6", verify=False)
+    bad = qclone.compile(program, "grid:6x6", clone_strategy="ladder", verify=False)
     assert "ladder" in bad.phases[1].strategy
     assert bad.cost.two_qubit == good.cost.two_qubit - 1
     with pytest.raises(VerificationError, match="phase 1"):

@@ -260,3 +260,68 @@ def _row_snake(target: Target) -> list[int] | None:
     ):
         return None
     return path
+
+
+def spread_paths(
+    target: Target, length: int, *, tries: int = 240, seed: int = 7
+) -> list[list[int]]:
+    """Simple paths of ``length`` qubits that keep close to as many other qubits as they can
+    (for the key-path layout, whose clones sit on qubits near the path).
+
+    Each walk steps to the free neighbour that brings the most qubits within distance two of
+    the path, with seeded random tie-breaking and some random steps; walks that dead-end short
+    are dropped. Returns the distinct paths found, best first by the sum over the other qubits
+    (as many as the path's length) of their distance to the path."""
+    import heapq
+
+    rng = random.Random(seed)
+    nodes = sorted(target.graph.nodes)
+    if length < 1 or length > len(nodes):
+        return []
+
+    def ball(q: int) -> set[int]:
+        near = {q, *target.neighbors(q)}
+        return near | {r for p in list(near) for r in target.neighbors(p)}
+
+    balls = {q: ball(q) for q in nodes}
+    found: dict[tuple[int, ...], int] = {}
+    for t in range(tries):
+        start = nodes[rng.randrange(len(nodes))]
+        path, seen = [start], {start}
+        covered = set(balls[start])
+        cur = start
+        while len(path) < length:
+            options = [q for q in target.neighbors(cur) if q not in seen]
+            if not options:
+                break
+            if len(path) < length - 1:  # no dead end before the last step
+                onward = [q for q in options if any(r not in seen for r in target.neighbors(q))]
+                options = onward or options
+            if t % 3 == 2 and rng.random() < 0.2:
+                nxt = rng.choice(options)
+            else:
+                gain = {q: len(balls[q] - covered) for q in options}
+                top = max(gain.values())
+                nxt = rng.choice(sorted(q for q in options if gain[q] == top))
+            path.append(nxt)
+            seen.add(nxt)
+            covered |= balls[nxt]
+            cur = nxt
+        if len(path) < length:
+            continue
+        # how far the nearest other qubits are from the path (multi-source breadth-first)
+        dist = {q: 0 for q in path}
+        frontier = list(path)
+        while frontier:
+            nxt_f = []
+            for q in frontier:
+                for r in target.neighbors(q):
+                    if r not in dist:
+                        dist[r] = dist[q] + 1
+                        nxt_f.append(r)
+            frontier = nxt_f
+        others = [d for q, d in dist.items() if d > 0]
+        if len(others) < length:
+            continue
+        found[tuple(path)] = sum(heapq.nsmallest(length, others))
+    return [list(p) for p, _ in sorted(found.items(), key=lambda kv: kv[1])]

@@ -30,6 +30,8 @@ STRATEGIES: dict[str, str] = {
     "tree": "log-depth: binomial-tree fan-outs for clone and exact recover (all-to-all)",
     "dominoes": "nearest-neighbour clone on a tree of coupled pairs (5n CNOTs, no SWAP) and "
     "routed recovery",
+    "keypath": "keys on a device path, clones beside them: Bell pairs plus the re-encryption "
+    "walked along the keys, recovery walked back (about 9n CNOTs, no SWAP)",
 }
 
 
@@ -610,6 +612,262 @@ def _comb(
     return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
 
 
+def level_matching(rows: list[int], options: Mapping[int, list[tuple[int, int]]]) -> dict[int, int]:
+    """A maximum matching of ``rows`` to columns from ``options[row]`` (``(cost, column)``
+    pairs, sorted) that favours cheap pairs: the cheapest pairs are taken greedily, then
+    Kuhn's augmenting paths match the rows left where they can. Fast, not optimal: it ranks
+    candidate layouts before the exact assignment."""
+    match_col: dict[int, int] = {}
+    match_row: dict[int, int] = {}
+
+    def augment(r0: int, level: int) -> bool:
+        reached: dict[int, int] = {}  # column -> the row it was reached from
+        stack = [(r0, 0)]
+        while stack:
+            r, i = stack.pop()
+            opts = options.get(r, [])
+            while i < len(opts) and opts[i][0] <= level:
+                c = opts[i][1]
+                i += 1
+                if c in reached:
+                    continue
+                reached[c] = r
+                if c not in match_col:
+                    while True:  # flip the path back to r0
+                        rr = reached[c]
+                        prev = match_row.get(rr)
+                        match_col[c], match_row[rr] = rr, c
+                        if rr == r0 or prev is None:
+                            return True
+                        c = prev
+                stack.append((r, i))
+                stack.append((match_col[c], 0))
+                break
+        return False
+
+    # cheapest pairs first, greedily; then augmenting paths for the rows left, over all costs
+    pairs = sorted((w, col, row) for row in rows for w, col in options.get(row, []))
+    for _, c, r in pairs:
+        if r not in match_row and c not in match_col:
+            match_col[c], match_row[r] = r, c
+    top = max((w for r in rows for w, _ in options.get(r, [])), default=0)
+    for r in rows:
+        if r not in match_row:
+            augment(r, top)
+    return dict(match_row)
+
+
+def _keypath_floor(analysis: Analysis) -> int:
+    """The fewest two-qubit gates a key-path layout can take for the program: n Bell pairs,
+    and 4(n - 1) + 2 for each of the two walks (no pair stretched); 0 if it does not apply."""
+    from qclone.ir.ops import Clone
+
+    clones = [o.op for o in analysis.ops if isinstance(o.op, Clone)]
+    if len(clones) != 1 or not isinstance(clones[0].copies, int):
+        return 0
+    n = clones[0].copies
+    return n + 2 * (4 * (n - 1) + 2)
+
+
+def _keypath(
+    analysis: Analysis, tgt: Target, calibrated: Target | None = None
+) -> tuple[list[LogicalPhase], list[int]] | None:
+    """The key-path candidate: the keys on a device path, each clone on a free qubit near its
+    key, the clone as Bell pairs plus U_dec(j)^dagger walked along the keys
+    (:func:`~qclone.passes.synthesize.clone_keypath`) and the recovery walked back
+    (:func:`~qclone.passes.synthesize.recover_roam`). No clone stands between two keys, so
+    both walks meet a key at every step (4 CNOTs); the price is in the Bell pairs whose clone
+    is not coupled to its key (``2k + 1`` CNOTs over ``k`` qubits between). Clones go to free
+    qubits by a minimum-cost assignment; the window of the path and the data's qubit are the
+    cheapest of a few tried. One clone per program; None when nothing fits."""
+    import networkx as nx
+
+    from qclone.ir.ops import Clone
+    from qclone.passes.place import lead_pairs
+    from qclone.passes.synthesize import clone_keypath
+    from qclone.semantics.reference import op_slots
+
+    clones = [o for o in analysis.ops if isinstance(o.op, Clone)]
+    if tgt.all_to_all or len(clones) != 1 or len(analysis.data_wires) != 1:
+        return None  # all-to-all: the teleport clone and the paper's recovery are cheaper
+    info = clones[0]
+    assert isinstance(info.op, Clone)
+    n = int(info.op.copies)
+    num_slots = len(analysis.wires)
+    if n < 2 or num_slots != 2 * n + 1:
+        return None
+    index = {w: i for i, w in enumerate(analysis.wires)}
+    a, xs, ys = op_slots(info, index)
+    j = lead_pairs(analysis).get(info.op.module, 1) - 1
+    path = long_path(tgt, num_slots)
+    if len(path) < n:
+        path = long_path(tgt, n)
+    if len(path) < n:
+        return None
+    graph = tgt.graph
+
+    adj = {q: tuple(graph.adj[q]) for q in graph.nodes}
+
+    def within(src_: int, held: set[int]) -> dict[int, int]:
+        """Breadth-first distances from ``src_`` over the ``held`` qubits only."""
+        dist = {src_: 0}
+        frontier = [src_]
+        while frontier:
+            nxt = []
+            for q in frontier:
+                for r in adj[q]:
+                    if r in held and r not in dist:
+                        dist[r] = dist[q] + 1
+                        nxt.append(r)
+            frontier = nxt
+        return dist
+
+    def assign(keys: list[int], psi: int, exact: bool) -> tuple[int, dict[int, int]] | None:
+        """A clone qubit for each key (by index in ``keys``) at low total Bell-pair cost.
+
+        A Bell pair runs only over qubits the layout holds (and not over the data's qubit),
+        so clones are placed in rounds: first next to the keys, then next to the keys and
+        the clones placed so far, and so on. Each round matches the keys still without a
+        clone (cost ``2d - 1`` for a clone ``d`` steps away): at least total cost if
+        ``exact`` (network simplex), else as many as possible at each cost level in turn
+        (:func:`level_matching`, much faster: used to rank the candidates)."""
+        held = set(keys)
+        partner: dict[int, int] = {}
+        for _ in range(12):  # rounds: clones further out, over the clones placed before
+            if len(partner) == n:
+                break
+            todo = [i for i in range(n) if i not in partner]
+            spots = {q for h in held for q in adj[h] if q not in held and q != psi}
+            options: dict[int, list[tuple[int, int]]] = {}
+            for i in todo:
+                dist = within(keys[i], held)
+                options[i] = sorted(
+                    (2 * d + 1, q)
+                    for q in spots
+                    for d in [min((dist[h] for h in adj[q] if h in dist), default=-1)]
+                    if d >= 0
+                )
+            if exact:
+                flow = nx.DiGraph()
+                flow.add_node("src", demand=-len(todo))
+                flow.add_node("dst", demand=len(todo))
+                for i in todo:
+                    flow.add_edge("src", ("k", i), capacity=1, weight=0)
+                    flow.add_edge(("k", i), "dst", capacity=1, weight=10**6)  # none this round
+                    for w, q in options[i]:
+                        flow.add_edge(("k", i), ("q", q), capacity=1, weight=w)
+                for q in spots:
+                    flow.add_edge(("q", q), "dst", capacity=1, weight=0)
+                _, sol = nx.network_simplex(flow)
+                got = {
+                    i: node[1]
+                    for i in todo
+                    for node, f in sol[("k", i)].items()
+                    if f and node != "dst"
+                }
+            else:
+                got = level_matching(todo, options)
+            if not got:
+                return None
+            partner.update(got)
+            held = set(keys) | set(partner.values())
+        if len(partner) < n:
+            return None
+        total = sum(2 * within(keys[i], held)[q] - 1 for i, q in partner.items())
+        return total, partner
+
+    from qclone.passes.paths import rotation_paths, spread_paths
+
+    def spread(keys: list[int]) -> int:
+        """Quick score of a key route: the n cheapest Bell pairs to qubits off it."""
+        dist = dict.fromkeys(keys, 0)
+        frontier = list(keys)
+        while frontier:
+            nxt = []
+            for q in frontier:
+                for r in graph.adj[q]:
+                    if r not in dist:
+                        dist[r] = dist[q] + 1
+                        nxt.append(r)
+            frontier = nxt
+        far = sorted(2 * d - 1 for d in dist.values() if d)
+        return sum(far[:n]) if len(far) >= n + 1 else 10**9
+
+    long_ones = [path]
+    if tgt.num_qubits <= 2000:
+        long_ones += rotation_paths(tgt, num_slots, starts=4, budget=300)
+    routes: dict[tuple[int, ...], int] = {}
+    for way in long_ones:
+        for w in (way, way[::-1]):
+            for t in range(len(w) - n + 1):
+                window = tuple(w[t : t + n])
+                if window not in routes:
+                    routes[window] = spread(list(window))
+    ranked = [list(k) for k, _ in sorted(routes.items(), key=lambda kv: kv[1])[:6]]
+    if tgt.num_qubits <= 2000:
+        for walk in spread_paths(tgt, n)[:4]:
+            ranked += [walk, walk[::-1]]
+    order = [j, *[i for i in range(n) if i != j]]  # pair order along the keys: j first
+
+    def build(
+        keys: list[int], psi: int, partner: dict[int, int]
+    ) -> tuple[int, list[int], dict[int, list[int]], dict[int, list[int]]] | None:
+        """The layout, the slots' coupling and the stretched pairs' paths over slots (not
+        through the data's), with the Bell pairs' CNOT count if their paths stay fresh;
+        None if a pair has no path."""
+        layout = [-1] * num_slots
+        layout[a] = psi
+        for pos, i in enumerate(order):
+            layout[ys[i]] = keys[pos]
+            layout[xs[i]] = partner[pos]
+        at = {q: slot for slot, q in enumerate(layout)}
+        adjacency = {
+            slot: sorted(at[r] for r in tgt.neighbors(q) if r in at)
+            for slot, q in enumerate(layout)
+        }
+        sub = nx.Graph()
+        sub.add_nodes_from(s_ for s_ in range(num_slots) if s_ != a)
+        sub.add_edges_from((u, v) for u in sub for v in adjacency[u] if v in sub)
+        via: dict[int, list[int]] = {}
+        try:
+            for i in range(n):
+                if layout[xs[i]] not in tgt.neighbors(layout[ys[i]]):
+                    via[i] = nx.shortest_path(sub, ys[i], xs[i])[1:-1]
+        except nx.NetworkXNoPath:
+            return None
+        bell = n + sum(2 * len(v) for v in via.values())
+        return bell, layout, adjacency, via
+
+    scored = []
+    for keys in ranked:
+        for psi in sorted(q for q in graph.adj[keys[0]] if q not in keys):
+            quick = assign(keys, psi, exact=False)
+            if quick is not None:
+                scored.append((quick[0], keys, psi))
+    scored.sort(key=lambda c: c[0])
+    best: tuple[int, list[int], Synthesis] | None = None
+    for _, keys, psi in scored[:3]:  # the most promising, assigned exactly and synthesized
+        found = assign(keys, psi, exact=True)
+        built = build(keys, psi, found[1]) if found is not None else None
+        if built is None:
+            continue
+        _, layout_, adjacency, via = built
+        made = clone_keypath(a, xs, ys, j, adjacency, via)
+        if made is not None:
+            cost = _two_qubit_cost(made)
+            if best is None or cost < best[0]:
+                best = (cost, layout_, made)
+    if best is None:
+        return None
+    _, layout, syn = best
+
+    def clone(a_: int, xs_: list[int], ys_: list[int]) -> Synthesis:
+        return syn
+
+    recover = _roaming(layout, tgt)
+    return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
+
+
 def _best_layout(
     program: Program, tgt: Target, clone_strategy: str
 ) -> tuple[list[PhaseCircuit], list[LogicalPhase], dict[str, int]]:
@@ -655,6 +913,8 @@ def _best_layout(
 
     if clone_strategy == "auto" and not tgt.all_to_all:
         candidates.append("ladder")
+        if max((d for _, d in tgt.graph.degree), default=0) > 2:
+            candidates.append("keypath")  # a line or ring has no free qubit beside a path
         if tgt.num_qubits <= 2000 and len(long_path(tgt, len(analysis.wires))) < len(
             analysis.wires
         ):
@@ -688,6 +948,23 @@ def _best_layout(
                 if best is None or key < best[0]:
                     best = (key, routed, phases)
             continue
+        elif strategy == "keypath":
+            if (
+                clone_strategy == "auto"
+                and best is not None
+                and best[0][0] <= _keypath_floor(analysis)
+            ):
+                continue  # it cannot win: both walks alone cost more than the best so far
+            found = _keypath(analysis, tgt, calibrated)
+            if found is None:
+                if clone_strategy == "keypath":
+                    raise CompilationError(
+                        f"the keypath layout needs a sparse coupling graph, a program with one "
+                        f"clone of one data qubit and a path of {tgt.name} that holds its keys "
+                        "with free qubits for its clones; use clone_strategy='auto'"
+                    )
+                continue
+            phases, layout = found
         elif strategy == "ladder":
             found = _ladder(analysis, tgt)
             if found is None:

@@ -17,6 +17,10 @@ clone             dominoes (trees)        ``5n - 2`` (+1), plus ``4k - 1`` per p
                                           over ``k`` qubits (:func:`clone_dominoes`)
 clone             ladder (grids)          ``3n`` (+1) plus 4 per bridge, no SWAP
                                           (:mod:`qclone.passes.ladder`)
+clone             keypath (any graph)     ``5n - 2`` (+1): ``n`` Bell pairs and U_dec^dagger
+                                          walked along a path of keys, plus ``2k`` per pair
+                                          stretched over ``k`` qubits
+                                          (:func:`clone_keypath`)
 recover exact     ``paper``               ``2n + 1`` (the gate form of arXiv:2501.02757)
 recover exact     ``walk`` (paths)        ``10n - 13`` nearest-neighbour, controls walk the line
 recover exact     ``roam`` (any layout)   ``4n`` plus 6 per slot the controls pass; no SWAP
@@ -276,6 +280,71 @@ def long_cx(ctl: int, between: list[int], tgt: int) -> list[tuple[str, int, int]
     return [*down, last, *down[::-1], *inner, last, *inner[::-1]]
 
 
+def bell_pair(
+    ctl: int, between: list[int], tgt: int
+) -> list[tuple[str, int] | tuple[str, int, int]]:
+    """|Phi+> on ``ctl`` and ``tgt``, both fresh, along a path ``ctl, *between, tgt`` of coupled
+    qubits that are all fresh (``|0>``) and are left so: ``2k + 1`` CNOTs for ``k`` qubits
+    between (a GHZ chain down the path, then the qubits between cleared from the far end)."""
+    path = [ctl, *between, tgt]
+    out: list[tuple[str, int] | tuple[str, int, int]] = [("h", ctl)]
+    out += [("cx", path[i], path[i + 1]) for i in range(len(path) - 1)]
+    out += [("cx", path[i - 1], path[i]) for i in range(len(between), 0, -1)]
+    return out
+
+
+def clone_keypath(
+    a: int,
+    s: list[int],
+    k: list[int],
+    lead: int,
+    adjacent: Mapping[int, Iterable[int]],
+    via: Mapping[int, list[int]] | None = None,
+) -> Synthesis | None:
+    """The clone as re-encryption: Bell pairs, then U_dec(j)^dagger by the roaming controls.
+
+    After recovering clone ``j`` the register is ``|psi>`` on S_j, ``|Phi+>`` on (A, N_j) and on
+    every other (S_k, N_k) (PROTOCOL.md), so the clone is those Bell pairs with the data taken
+    as S_j, then U_dec(j)^dagger (:func:`recover_roam` with ``inverse=True``). The data's slot
+    ``a`` ends as clone S_j (j = ``lead``, 0-based) and S_j's slot as the source A: a
+    relabelling, no gate. ``adjacent`` is the slots' coupling; ``via[i]`` lists the slots
+    between N_i and S_i when the pair is not coupled (never ``a``). Such stretched pairs are
+    made first, while the slots between are fresh (:func:`bell_pair`: ``2k + 1`` CNOTs), in an
+    order that keeps each one's path clear of the pairs made before it; a pair whose path
+    cannot be kept clear goes along it with :func:`long_cx` (``4k + 1``). ``n`` Bell-pair
+    CNOTs plus
+    ``4(n - 1)`` for the walk when the keys form a path from N_j and ``a`` is coupled to N_j;
+    None when ``a`` is not coupled to N_j or a key cannot be reached.
+    """
+    via = dict(via or {})
+    others = [q for i, q in enumerate(k) if i != lead]
+    walk = recover_roam(a, k[lead], others, adjacent, inverse=True)
+    if walk is None:
+        return None
+    out = Synthesis()
+    made: set[int] = {a}  # slots no longer fresh
+    todo = [i for i in sorted(via) if via[i]]
+    while todo:
+        # a pair whose path is still all fresh, preferring ends that block the fewest others
+        free = [i for i in todo if not made & set(via[i])]
+        if free:
+            i = min(free, key=lambda i: sum(k[i] in via[o] or s[i] in via[o] for o in todo))
+            out.seq(*bell_pair(k[i], via[i], s[i]))
+        else:  # every path left crosses a pair made before: go along it keeping its state
+            i = todo[0]
+            out.seq(("h", k[i]), *long_cx(k[i], via[i], s[i]))
+        todo.remove(i)
+        made.update((k[i], s[i]))
+    out.block([bell_pair(k[i], [], s[i]) for i in range(len(k)) if not via.get(i)])
+    out.blocks += walk.blocks
+    after = walk.moves  # original slot -> where the walk leaves its content
+    moves = dict(after)
+    moves[a] = after.get(s[lead], s[lead])  # A's content is the Bell half on S_j's slot
+    moves[s[lead]] = after.get(a, a)  # and clone S_j is the data, walked as control s
+    out.moves = {c: q for c, q in moves.items() if c != q}
+    return out
+
+
 def recover_paper(s: int, m: int, others: list[int]) -> Synthesis:
     """U_dec(j) in the gate form of PROTOCOL.md (2n + 1 two-qubit gates)."""
     out = Synthesis()
@@ -426,7 +495,12 @@ def recover_walk(s: int, m: int, others: list[int], line: list[int]) -> Synthesi
 
 
 def recover_roam(
-    s: int, m: int, others: list[int], adjacent: Mapping[int, Iterable[int]]
+    s: int,
+    m: int,
+    others: list[int],
+    adjacent: Mapping[int, Iterable[int]],
+    *,
+    inverse: bool = False,
 ) -> Synthesis | None:
     """U_dec(j) on any layout: the two controls roam the coupling graph as a coupled pair.
 
@@ -444,16 +518,51 @@ def recover_roam(
     :func:`recover_walk`; on trees it enters branches and comes back as needed. ``4n`` CNOTs
     for the meetings plus six per slot passed. Returns None when ``s`` and ``m`` are not
     coupled or a key cannot be reached.
+
+    ``inverse=True`` gives U_dec(j)^dagger with the same walk (the re-encryption of
+    PROTOCOL.md, used by :func:`clone_keypath`): its core meets each key ``m`` first, so here
+    a key that meets ``s`` first leaves the CZ(s, m), and the fixed gates around the walk are
+    the inverses of U_dec's, in reverse order.
     """
     adj = {q: sorted(set(v)) for q, v in adjacent.items()}
     if m not in adj.get(s, ()):
         return None
+    walked = _roam_core(s, m, others, adj)
+    if walked is None:
+        return None
+    core, m_first, content, (qs, qm) = walked
     out = Synthesis()
-    out.seq(("cx", s, m), ("h", s))
+    if not inverse:
+        out.seq(("cx", s, m), ("h", s))
+        out.blocks += core.blocks
+        out.seq(("s", qs), ("s", qm))
+        if m_first % 2 == 0:
+            out.seq(("cz", qs, qm))
+        out.seq(("h", qs), ("cx", qs, qm))
+    else:
+        s_first = len(others) - m_first
+        out.seq(("cx", s, m), ("h", s))
+        if s_first % 2 == 0:
+            out.seq(("cz", s, m))
+        out.seq(("sdg", s), ("sdg", m))
+        out.blocks += core.blocks
+        out.seq(("h", qs), ("cx", qs, qm))
+    out.moves = {c: q for q, c in content.items() if c != q}
+    return out
+
+
+def _roam_core(
+    s: int, m: int, others: list[int], adj: Mapping[int, list[int]]
+) -> tuple[Synthesis, int, dict[int, int], tuple[int, int]] | None:
+    """The walk of :func:`recover_roam`: every key met by both controls, each meeting merged
+    with a swap. Returns the gates, how many keys met ``m`` first, the final contents
+    (position -> original slot) and the controls' final positions (s, m); None if a key
+    cannot be reached."""
+    out = Synthesis()
     content = {q: q for q in adj}  # position -> original slot whose qubit sits there
     where = {"s": s, "m": m}  # control -> position
     todo = set(others)
-    flips = 0  # keys met by m first: each leaves a CZ(s, m)
+    flips = 0  # keys met by m first
     plan = _roam_plan(s, m, todo, adj)
     while todo:
         ps, pm = where["s"], where["m"]
@@ -462,26 +571,17 @@ def recover_roam(
         if not plan:
             return None  # a key no coupled slots lead to
         target = plan[0]
-        # breadth-first from each control as the front, never through the other control
+        # the cheapest route from each control as the front, never through the other control
         best: tuple[int, int, list[int]] | None = None
         for front, rear in ((ps, pm), (pm, ps)):
-            parent: dict[int, int] = {front: front}
-            frontier = [front]
-            while frontier and target not in parent:
-                nxt = []
-                for q in frontier:
-                    for r in adj.get(q, ()):
-                        if r not in parent and r != rear:
-                            parent[r] = q
-                            nxt.append(r)
-                frontier = nxt
+            parent, _, cost = _cheapest_tree([front], adj, todo, blocked=rear, stop=target)
             if target not in parent:
                 continue
             route = [target]
             while route[-1] != front:
                 route.append(parent[route[-1]])
             route.reverse()
-            key = (len(route), 0 if front == ps else 1)
+            key = (cost[target], 0 if front == ps else 1)
             if best is None or key < best[:2]:
                 best = (key[0], key[1], route)
         if best is None:
@@ -508,38 +608,18 @@ def recover_roam(
                 out.seq(("swap", f, x), ("swap", r, f))
             content[r], content[f], content[x] = c, content[r], content[f]
             where[lead], where[trail] = x, f
-    qs, qm = where["s"], where["m"]
-    out.seq(("s", qs), ("s", qm))
-    if flips % 2 == 0:
-        out.seq(("cz", qs, qm))
-    out.seq(("h", qs), ("cx", qs, qm))
-    out.moves = {c: q for q, c in content.items() if c != q}
-    return out
+    return out, flips, content, (where["s"], where["m"])
 
 
 def _roam_plan(s: int, m: int, keys: set[int], adj: Mapping[int, list[int]]) -> list[int]:
-    """The order :func:`recover_roam` visits the keys in: depth-first over a breadth-first
-    tree of the slots from the controls, each node's shallower subtrees first, so the pair
-    ends in the deepest branch instead of walking back out of it."""
-    parent = {s: s, m: m}
-    order = [m, s]
-    frontier = [m, s]
-    while frontier:
-        nxt = []
-        for q in frontier:
-            for r in adj.get(q, ()):
-                if r not in parent:
-                    parent[r] = q
-                    order.append(r)
-                    nxt.append(r)
-        frontier = nxt
+    """The order :func:`recover_roam` visits the keys in: depth-first over the cheapest-route
+    tree of the slots from the controls (:func:`_cheapest_tree`), each node's shallower
+    subtrees first, so the pair ends in the deepest branch instead of walking back out of it."""
+    parent, order, depth = _cheapest_tree([m, s], adj, keys)
     children: dict[int, list[int]] = {q: [] for q in order}
     for q in order[2:]:
         children[parent[q]].append(q)
     reach: dict[int, int] = {}  # deepest key below a node (-1: no key below)
-    depth = {m: 0, s: 0}
-    for q in order[2:]:
-        depth[q] = depth[parent[q]] + 1
     for q in reversed(order):
         below = [reach[c] for c in children[q] if reach[c] >= 0]
         mine = depth[q] if q in keys else -1
@@ -553,3 +633,44 @@ def _roam_plan(s: int, m: int, keys: set[int], adj: Mapping[int, list[int]]) -> 
         kids = sorted((c for c in children[q] if reach[c] >= 0), key=lambda c: (reach[c], c))
         stack.extend(reversed(kids))  # the shallowest is popped first
     return plan
+
+
+_PASS = 1000  # the weight of passing a slot that holds no key to correct (six CNOTs, not four)
+
+
+def _cheapest_tree(
+    roots: list[int],
+    adj: Mapping[int, list[int]],
+    keys: set[int],
+    *,
+    blocked: int | None = None,
+    stop: int | None = None,
+) -> tuple[dict[int, int], list[int], dict[int, int]]:
+    """Shortest-route tree from ``roots`` where stepping onto a key costs 1 and onto any other
+    slot :data:`_PASS` + 1, so routes run through keys (met on the way) rather than past
+    bystanders. Returns (parent, slots in settling order, cost); ``blocked`` is never entered,
+    and the search ends once ``stop`` is settled."""
+    import heapq
+
+    parent = {r: r for r in roots}
+    cost = {r: 0 for r in roots}
+    heap = [(0, r, r) for r in roots]
+    order: list[int] = []
+    done: set[int] = set()
+    while heap:
+        c, q, _ = heapq.heappop(heap)
+        if q in done:
+            continue
+        done.add(q)
+        order.append(q)
+        if q == stop:
+            break
+        for r in adj.get(q, ()):
+            if r == blocked or r in done:
+                continue
+            w = c + (1 if r in keys else _PASS + 1)
+            if w < cost.get(r, w + 1):
+                cost[r] = w
+                parent[r] = q
+                heapq.heappush(heap, (w, r, q))
+    return parent, order, cost

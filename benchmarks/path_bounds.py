@@ -79,8 +79,20 @@ def line(order: str) -> list[tuple[int, int]]:
     return [(i, i + 1) for i in range(len(order) - 1)]
 
 
-CORE = ["smk", "smkk", "smkkk", "smkkkk", "smkkkkk", "mks", "mkks", "mkkks", "mkkkks", "mkkkkks",
-        "smkbk", "smkbkbk"]
+CORE = [
+    "smk",
+    "smkk",
+    "smkkk",
+    "smkkkk",
+    "smkkkkk",
+    "mks",
+    "mkks",
+    "mkkks",
+    "mkkkks",
+    "mkkkkks",
+    "smkbk",
+    "smkbkbk",
+]
 FANOUT = ["ct", "ctt", "cttt", "ctttt", "cttttt", "cbt", "ctbt", "cbtbt", "cbtbtbt"]
 
 
@@ -89,19 +101,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="only lines of up to 6 qubits")
     args = parser.parse_args()
     limit = 6 if args.quick else 99
-    print("| line (core of U_dec) | keys | fewest CNOTs |")
-    print("|---|---|---|")
-    for order in CORE:
-        if len(order) <= limit:
-            cnots = fewest_cnots(len(order), line(order), core_goal(order))
-            print(f"| {order} | {order.count('k')} | {cnots} |")
-    print()
-    print("| line (fan-out from c) | targets | fewest CNOTs |")
-    print("|---|---|---|")
-    for order in FANOUT:
-        if len(order) <= limit:
-            cnots = fewest_cnots(len(order), line(order), fanout_goal(order))
-            print(f"| {order} | {order.count('t')} | {cnots} |")
+    tables = [
+        ("line (core of U_dec)", "keys", "k", CORE, core_goal),
+        ("line (fan-out from c)", "targets", "t", FANOUT, fanout_goal),
+    ]
+    for title, what, mark, orders, goal in tables:
+        print(f"| {title} | {what} | fewest CNOTs |")
+        print("|---|---|---|")
+        for order in orders:
+            if len(order) <= limit:
+                cnots = fewest_cnots(len(order), line(order), goal(order))
+                print(f"| {order} | {order.count(mark)} | {cnots} |")
+        print()
 
 
 if __name__ == "__main__":

@@ -669,9 +669,7 @@ def _keypath_floor(analysis: Analysis) -> int:
     return n + 2 * (4 * (n - 1) + 2)
 
 
-def _keypath(
-    analysis: Analysis, tgt: Target, calibrated: Target | None = None
-) -> tuple[list[LogicalPhase], list[int]] | None:
+def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[int]] | None:
     """The key-path candidate: the keys on a device path, each clone on a free qubit near its
     key, the clone as Bell pairs plus U_dec(j)^dagger walked along the keys
     (:func:`~qclone.passes.synthesize.clone_keypath`) and the recovery walked back
@@ -811,10 +809,9 @@ def _keypath(
 
     def build(
         keys: list[int], psi: int, partner: dict[int, int]
-    ) -> tuple[int, list[int], dict[int, list[int]], dict[int, list[int]]] | None:
+    ) -> tuple[list[int], dict[int, list[int]], dict[int, list[int]]] | None:
         """The layout, the slots' coupling and the stretched pairs' paths over slots (not
-        through the data's), with the Bell pairs' CNOT count if their paths stay fresh;
-        None if a pair has no path."""
+        through the data's); None if a pair has no path."""
         layout = [-1] * num_slots
         layout[a] = psi
         for pos, i in enumerate(order):
@@ -835,8 +832,7 @@ def _keypath(
                     via[i] = nx.shortest_path(sub, ys[i], xs[i])[1:-1]
         except nx.NetworkXNoPath:
             return None
-        bell = n + sum(2 * len(v) for v in via.values())
-        return bell, layout, adjacency, via
+        return layout, adjacency, via
 
     scored = []
     for keys in ranked:
@@ -851,7 +847,7 @@ def _keypath(
         built = build(keys, psi, found[1]) if found is not None else None
         if built is None:
             continue
-        _, layout_, adjacency, via = built
+        layout_, adjacency, via = built
         made = clone_keypath(a, xs, ys, j, adjacency, via)
         if made is not None:
             cost = _two_qubit_cost(made)
@@ -955,7 +951,7 @@ def _best_layout(
                 and best[0][0] <= _keypath_floor(analysis)
             ):
                 continue  # it cannot win: both walks alone cost more than the best so far
-            found = _keypath(analysis, tgt, calibrated)
+            found = _keypath(analysis, tgt)
             if found is None:
                 if clone_strategy == "keypath":
                     raise CompilationError(

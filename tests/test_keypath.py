@@ -8,22 +8,12 @@ import random
 import networkx as nx
 import pytest
 import stim
+from stim_gates import stim_circuit
 
 import qclone
 from qclone.ir import single_clone
 from qclone.passes.synthesize import Synthesis, bell_pair, clone_keypath, recover_roam
 from qclone.semantics.reference import clone_reference, recover_reference
-
-_STIM = {"h": "H", "s": "S", "sdg": "S_DAG", "cx": "CX", "cz": "CZ", "swap": "SWAP"}
-
-
-def _circuit(gates: list[tuple[str, ...]] | Synthesis, size: int) -> stim.Circuit:
-    c = stim.Circuit()
-    c.append("I", [size - 1])
-    seq = [(g.name, *g.qubits) for g in gates.gates()] if isinstance(gates, Synthesis) else gates
-    for name, *qs in seq:
-        c.append(_STIM[str(name)], [int(q) for q in qs])
-    return c
 
 
 def _relabel(moves: dict[int, int], size: int) -> stim.Tableau:
@@ -55,7 +45,7 @@ def test_inverse_roam_is_the_re_encryption(seed: int) -> None:
         recover_reference(ref, s, m, keys)
         want = ref.to_tableau().inverse() if inverse else ref.to_tableau()
         # exact, signs included, up to the walk's relabelling
-        assert _circuit(syn, size).to_tableau() == want.then(_relabel(syn.moves, size))
+        assert stim_circuit(syn, size).to_tableau() == want.then(_relabel(syn.moves, size))
 
 
 @pytest.mark.parametrize("k", [0, 1, 2, 4])
@@ -64,7 +54,7 @@ def test_bell_pair_over_fresh_qubits(k: int) -> None:
     assert sum(1 for g in gates if g[0] == "cx") == 2 * k + 1
     assert all(abs(g[1] - g[2]) == 1 for g in gates if g[0] == "cx")  # nearest neighbour
     sim = stim.TableauSimulator()
-    sim.do(_circuit(list(gates), k + 2))
+    sim.do(stim_circuit(list(gates), k + 2))
     assert sim.peek_observable_expectation(stim.PauliString("X" + "_" * k + "X")) == 1
     assert sim.peek_observable_expectation(stim.PauliString("Z" + "_" * k + "Z")) == 1
     for q in range(1, k + 1):  # the qubits between are back in |0>
@@ -87,7 +77,7 @@ def _encrypted(syn: Synthesis, a: int, s: list[int], k: list[int], size: int) ->
         got.append("I", [size - 1])
         if basis == "X":
             got.append("H", [a])
-        got += _circuit(syn, size)
+        got += stim_circuit(syn, size)
         want_sim, got_sim = stim.TableauSimulator(), stim.TableauSimulator()
         want_sim.do(ref)
         got_sim.do(got)

@@ -8,21 +8,15 @@ import itertools
 import networkx as nx
 import pytest
 import stim
+from stim_gates import stim_circuit
 
 import qclone
 from qclone.ir import single_clone
 from qclone.passes.synthesize import Synthesis, long_cx, recover_paper, recover_roam
 
-_STIM = {"h": "H", "s": "S", "sdg": "S_DAG", "cx": "CX", "cz": "CZ", "swap": "SWAP"}
-
 
 def _tableau(gates: list[tuple[str, ...]] | Synthesis, size: int) -> stim.Tableau:
-    c = stim.Circuit()
-    c.append("I", [size - 1])
-    seq = [(g.name, *g.qubits) for g in gates.gates()] if isinstance(gates, Synthesis) else gates
-    for name, *qs in seq:
-        c.append(_STIM[str(name)], [int(q) for q in qs])
-    return c.to_tableau()
+    return stim_circuit(gates, size).to_tableau()
 
 
 @pytest.mark.parametrize("k", [0, 1, 2, 3, 5])

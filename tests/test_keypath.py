@@ -12,7 +12,13 @@ from stim_gates import stim_circuit
 
 import qclone
 from qclone.ir import single_clone
-from qclone.passes.synthesize import Synthesis, bell_pair, clone_keypath, recover_roam
+from qclone.passes.synthesize import (
+    Synthesis,
+    bell_pair,
+    clone_keypath,
+    recover_roam,
+    stretched_order,
+)
 from qclone.semantics.reference import clone_reference, recover_reference
 
 
@@ -113,6 +119,31 @@ def test_clone_keypath_on_a_comb_encrypts(n: int) -> None:
         syn = clone_keypath(a, s, k, 0, adj, {n - 1: [k[-2], s[-2]]})
         assert syn is not None
         _encrypted(syn, a, s, k, 2 * n + 1)
+
+
+@pytest.mark.parametrize("detour", [True, False])
+def test_crossing_stretched_pairs_take_a_detour_or_go_along(detour: bool) -> None:
+    # keys 0-1-2, data 3 on key 0, clone S1 = 4 on key 0; the planned paths of pairs 1 and 2
+    # cross in a cycle (1-6-5 and 2-5-6), so the pair made second finds a qubit of its path
+    # already taken
+    a, k, s = 3, [0, 1, 2], [4, 5, 6]
+    edges = [(0, 1), (1, 2), (0, 3), (0, 4), (1, 6), (6, 5), (2, 5)]
+    if detour:
+        edges += [(2, 4), (4, 6)]  # a fresh way round for pair 2 (over S1, made last)
+    graph = nx.Graph(edges)
+    adj = {q: list(graph.neighbors(q)) for q in graph.nodes}
+    via = {1: [6], 2: [5]}
+    plan = stretched_order(a, s, k, adj, via)
+    assert plan[0] == (1, [6])
+    assert plan[1] == ((2, [4]) if detour else (2, None))
+    syn = clone_keypath(a, s, k, 0, adj, via)
+    assert syn is not None
+    two = sum(1 for g in syn.gates() if g.is_two_qubit)
+    # pair 0 coupled (1), pair 1 over one fresh qubit (3), pair 2 by detour (3) or along its
+    # crossed path keeping what it crosses (long_cx: 5); the walk over the keys 4 each + 2..3
+    second = 3 if detour else 5
+    assert 1 + 3 + second + 4 * 2 + 2 <= two <= 1 + 3 + second + 4 * 2 + 3
+    _encrypted(syn, a, s, k, 7)
 
 
 def test_clone_keypath_needs_the_data_next_to_the_lead_key() -> None:

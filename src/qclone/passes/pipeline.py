@@ -676,13 +676,17 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
     (:func:`~qclone.passes.synthesize.recover_roam`). No clone stands between two keys, so
     both walks meet a key at every step (4 CNOTs); the price is in the Bell pairs whose clone
     is not coupled to its key (``2k + 1`` CNOTs over ``k`` qubits between). Clones go to free
-    qubits by a minimum-cost assignment; the window of the path and the data's qubit are the
-    cheapest of a few tried. One clone per program; None when nothing fits."""
+    qubits by a minimum-cost assignment, two ways: in rounds over the qubits already held
+    (every Bell pair's path stays fresh), and over all free qubits at once (the Hungarian
+    method: fewer qubits between in total, but paths may cross in a cycle, so the pairs that
+    lose their planned path are banned and the assignment redone a few times). The window of
+    the path, the data's qubit and the assignment are the cheapest synthesized of a few tried.
+    One clone per program; None when nothing fits."""
     import networkx as nx
 
     from qclone.ir.ops import Clone
     from qclone.passes.place import lead_pairs
-    from qclone.passes.synthesize import clone_keypath
+    from qclone.passes.synthesize import clone_keypath, stretched_order
     from qclone.semantics.reference import op_slots
 
     clones = [o for o in analysis.ops if isinstance(o.op, Clone)]
@@ -774,6 +778,35 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
         total = sum(2 * within(keys[i], held)[q] - 1 for i, q in partner.items())
         return total, partner
 
+    def assign_global(
+        keys: list[int], psi: int, banned: frozenset[tuple[int, int]] = frozenset()
+    ) -> tuple[int, dict[int, int]] | None:
+        """A clone qubit for each key at the least total ``2d - 1`` over all free qubits at
+        once (``d``: distance avoiding the data's qubit), by the Hungarian method. Unlike
+        :func:`assign` it may put a clone further out so that others sit nearer; the Bell
+        pairs still run over held qubits only, so the caller synthesizes both and keeps the
+        cheaper. ``banned`` lists (key index, qubit) pairs not to use."""
+        import numpy as np
+        from scipy.optimize import linear_sum_assignment
+
+        keyset = set(keys)
+        free = sorted(q for q in graph.nodes if q not in keyset and q != psi)
+        if len(free) < n:
+            return None
+        held = set(graph.nodes) - {psi}
+        col = {q: c for c, q in enumerate(free)}
+        big = 10**6
+        cost = np.full((n, len(free)), big, dtype=np.int64)
+        for i, key in enumerate(keys):
+            for q, d in within(key, held).items():
+                if q in col and (i, q) not in banned:
+                    cost[i, col[q]] = 2 * d - 1
+        rows, cols = linear_sum_assignment(cost)
+        total = int(cost[rows, cols].sum())
+        if total >= big:
+            return None
+        return total, {int(i): free[c] for i, c in zip(rows, cols, strict=True)}
+
     from qclone.passes.paths import rotation_paths, spread_paths
 
     def spread(keys: list[int]) -> int:
@@ -835,24 +868,52 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
         return layout, adjacency, via
 
     scored = []
+    overall = []
     for keys in ranked:
         for psi in sorted(q for q in graph.adj[keys[0]] if q not in keys):
             quick = assign(keys, psi, exact=False)
             if quick is not None:
                 scored.append((quick[0], keys, psi))
+            whole = assign_global(keys, psi)
+            if whole is not None:
+                overall.append((whole[0], keys, psi, whole[1]))
     scored.sort(key=lambda c: c[0])
+    overall.sort(key=lambda c: c[0])
     best: tuple[int, list[int], Synthesis] | None = None
-    for _, keys, psi in scored[:3]:  # the most promising, assigned exactly and synthesized
-        found = assign(keys, psi, exact=True)
-        built = build(keys, psi, found[1]) if found is not None else None
+
+    def consider(keys: list[int], psi: int, partner: dict[int, int]) -> list[int]:
+        """Synthesize the layout, keep it if cheapest; the pairs whose Bell pair could not
+        run over its planned path (made by detour or long_cx)."""
+        nonlocal best
+        built = build(keys, psi, partner)
         if built is None:
-            continue
+            return []
         layout_, adjacency, via = built
         made = clone_keypath(a, xs, ys, j, adjacency, via)
         if made is not None:
             cost = _two_qubit_cost(made)
             if best is None or cost < best[0]:
                 best = (cost, layout_, made)
+        plan = stretched_order(a, xs, ys, adjacency, via)
+        return [i for i, detour in plan if detour is None or len(detour) > len(via[i])]
+
+    for _, keys, psi in scored[:3]:  # the most promising, assigned exactly and synthesized
+        found = assign(keys, psi, exact=True)
+        if found is not None:
+            consider(keys, psi, found[1])
+    for _, keys, psi, partner in overall[:4]:
+        # the global assignment may plan Bell pairs whose paths cross in a cycle: ban those
+        # pairs' (key, clone) choices and assign again, a few times
+        banned: set[tuple[int, int]] = set()
+        for _round in range(8):
+            crossed = consider(keys, psi, partner)
+            if not crossed:
+                break
+            banned.update((i, partner[i]) for i in crossed)
+            again = assign_global(keys, psi, frozenset(banned))
+            if again is None:
+                break
+            partner = again[1]
     if best is None:
         return None
     _, layout, syn = best

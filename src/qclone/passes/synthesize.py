@@ -311,7 +311,8 @@ def clone_keypath(
     between N_i and S_i when the pair is not coupled (never ``a``). Such stretched pairs are
     made first, while the slots between are fresh (:func:`bell_pair`: ``2k + 1`` CNOTs), in an
     order that keeps each one's path clear of the pairs made before it; a pair whose path
-    cannot be kept clear goes along it with :func:`long_cx` (``4k + 1``). ``n`` Bell-pair
+    cannot be kept clear takes a detour over fresh slots if one is cheaper, else goes along
+    its path with :func:`long_cx` (``4k + 1``; see :func:`stretched_order`). ``n`` Bell-pair
     CNOTs plus
     ``4(n - 1)`` for the walk when the keys form a path from N_j and ``a`` is coupled to N_j;
     None when ``a`` is not coupled to N_j or a key cannot be reached.
@@ -322,19 +323,11 @@ def clone_keypath(
     if walk is None:
         return None
     out = Synthesis()
-    made: set[int] = {a}  # slots no longer fresh
-    todo = [i for i in sorted(via) if via[i]]
-    while todo:
-        # a pair whose path is still all fresh, preferring ends that block the fewest others
-        free = [i for i in todo if not made & set(via[i])]
-        if free:
-            i = min(free, key=lambda i: sum(k[i] in via[o] or s[i] in via[o] for o in todo))
-            out.seq(*bell_pair(k[i], via[i], s[i]))
-        else:  # every path left crosses a pair made before: go along it keeping its state
-            i = todo[0]
+    for i, detour in stretched_order(a, s, k, adjacent, via):
+        if detour is not None:
+            out.seq(*bell_pair(k[i], detour, s[i]))
+        else:  # along the planned path, keeping what it crosses
             out.seq(("h", k[i]), *long_cx(k[i], via[i], s[i]))
-        todo.remove(i)
-        made.update((k[i], s[i]))
     out.block([bell_pair(k[i], [], s[i]) for i in range(len(k)) if not via.get(i)])
     out.blocks += walk.blocks
     after = walk.moves  # original slot -> where the walk leaves its content
@@ -343,6 +336,69 @@ def clone_keypath(
     moves[s[lead]] = after.get(a, a)  # and clone S_j is the data, walked as control s
     out.moves = {c: q for c, q in moves.items() if c != q}
     return out
+
+
+def stretched_order(
+    a: int,
+    s: list[int],
+    k: list[int],
+    adjacent: Mapping[int, Iterable[int]],
+    via: Mapping[int, list[int]],
+) -> list[tuple[int, list[int] | None]]:
+    """The order :func:`clone_keypath` makes its stretched pairs in, each with the fresh slots
+    its Bell pair runs over, or None where it goes along ``via[i]`` with :func:`long_cx`.
+
+    A pair whose planned path is still all fresh goes first, preferring ends that block the
+    fewest other planned paths. When every planned path crosses a pair made before, the
+    cheapest of a detour over fresh slots (``2k + 1``) and :func:`long_cx` along the planned
+    path (``4k + 1``) is taken."""
+    made: set[int] = {a}  # slots no longer fresh
+    todo = [i for i in sorted(via) if via[i]]
+    plan: list[tuple[int, list[int] | None]] = []
+    while todo:
+        free = [i for i in todo if not made & set(via[i])]
+        detour: list[int] | None
+        if free:
+            i = min(free, key=lambda i: sum(k[i] in via[o] or s[i] in via[o] for o in todo))
+            detour = list(via[i])
+        else:
+            options: list[tuple[int, int, list[int] | None]] = []
+            for o in todo:
+                found = _fresh_path(k[o], s[o], adjacent, made)
+                if found is not None:
+                    options.append((2 * len(found) + 1, o, found))
+                options.append((4 * len(via[o]) + 1, o, None))
+            _, i, detour = min(options, key=lambda t: (t[0], t[1], t[2] is None))
+        plan.append((i, detour))
+        todo.remove(i)
+        made.update((k[i], s[i]))
+    return plan
+
+
+def _fresh_path(
+    src: int, dst: int, adjacent: Mapping[int, Iterable[int]], avoid: set[int]
+) -> list[int] | None:
+    """The slots strictly between ``src`` and ``dst`` on a shortest path whose inner slots are
+    all outside ``avoid`` (breadth-first); None if there is none."""
+    parent: dict[int, int] = {src: src}
+    frontier = [src]
+    while frontier:
+        nxt = []
+        for q in frontier:
+            for r in sorted(adjacent.get(q, ())):
+                if r in parent:
+                    continue
+                if r == dst:
+                    path = [q]
+                    while path[-1] != src:
+                        path.append(parent[path[-1]])
+                    return path[::-1][1:]
+                if r in avoid:
+                    continue
+                parent[r] = q
+                nxt.append(r)
+        frontier = nxt
+    return None
 
 
 def recover_paper(s: int, m: int, others: list[int]) -> Synthesis:

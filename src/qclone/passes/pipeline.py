@@ -897,11 +897,15 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
         plan = stretched_order(a, xs, ys, adjacency, via)
         return [i for i, detour in plan if detour is None or len(detour) > len(via[i])]
 
+    rounds_best: int | None = None
     for _, keys, psi in scored[:3]:  # the most promising, assigned exactly and synthesized
         found = assign(keys, psi, exact=True)
         if found is not None:
             consider(keys, psi, found[1])
-    for _, keys, psi, partner in overall[:4]:
+            rounds_best = found[0] if rounds_best is None else min(rounds_best, found[0])
+    for whole_total, keys, psi, partner in overall[:4]:
+        if rounds_best is not None and whole_total >= rounds_best:
+            continue  # its Bell pairs cannot cost less than the rounds assignment's already do
         # the global assignment may plan Bell pairs whose paths cross in a cycle: ban those
         # pairs' (key, clone) choices and assign again, a few times
         banned: set[tuple[int, int]] = set()

@@ -929,6 +929,24 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
     return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
 
 
+#: What each layout that may not fit needs, for the error when it was asked for by name.
+_LAYOUT_NEEDS = {
+    "dominoes": "a program with one clone and {name} to hold its pairs on coupled qubits "
+    "joined as a tree",
+    "keypath": "a sparse coupling graph, a program with one clone of one data qubit and a path "
+    "of {name} that holds its keys with free qubits for its clones",
+    "ladder": "a row-major grid target (grid:RxC) with room for the program's pairs in strips "
+    "of two rows, and a program with one clone; {name} with this program does not fit",
+}
+
+
+def _unfit(strategy: str, clone_strategy: str, tgt: Target) -> None:
+    """Raise when the layout that does not fit was the one asked for; else the caller skips it."""
+    if clone_strategy == strategy:
+        need = _LAYOUT_NEEDS[strategy].format(name=tgt.name)
+        raise CompilationError(f"the {strategy} layout needs {need}: use clone_strategy='auto'")
+
+
 def _best_layout(
     program: Program, tgt: Target, clone_strategy: str
 ) -> tuple[list[PhaseCircuit], list[LogicalPhase], dict[str, int]]:
@@ -991,12 +1009,7 @@ def _best_layout(
             ]
             fits = [v for v in variants if v is not None]
             if not fits:
-                if clone_strategy == "dominoes":
-                    raise CompilationError(
-                        f"the dominoes layout needs a program with one clone and {tgt.name} "
-                        "to hold its pairs on coupled qubits joined as a tree; use "
-                        "clone_strategy='auto'"
-                    )
+                _unfit("dominoes", clone_strategy, tgt)
                 continue
             for phases, layout in fits:
                 routed = _route_phases(phases, layout, tgt, label_of(strategy))
@@ -1009,33 +1022,17 @@ def _best_layout(
                 if best is None or key < best[0]:
                     best = (key, routed, phases)
             continue
-        elif strategy == "keypath":
+        elif strategy in ("keypath", "ladder"):
             if (
-                clone_strategy == "auto"
+                strategy == "keypath"
+                and clone_strategy == "auto"
                 and best is not None
                 and best[0][0] <= _keypath_floor(analysis)
             ):
                 continue  # it cannot win: both walks alone cost more than the best so far
-            found = _keypath(analysis, tgt)
+            found = (_keypath if strategy == "keypath" else _ladder)(analysis, tgt)
             if found is None:
-                if clone_strategy == "keypath":
-                    raise CompilationError(
-                        f"the keypath layout needs a sparse coupling graph, a program with one "
-                        f"clone of one data qubit and a path of {tgt.name} that holds its keys "
-                        "with free qubits for its clones; use clone_strategy='auto'"
-                    )
-                continue
-            phases, layout = found
-        elif strategy == "ladder":
-            found = _ladder(analysis, tgt)
-            if found is None:
-                if clone_strategy == "ladder":
-                    raise CompilationError(
-                        f"the ladder layout needs a row-major grid target (grid:RxC) with room "
-                        f"for the program's pairs in strips of two rows, and a program with one "
-                        f"clone; {tgt.name} with this program does not fit: use "
-                        "clone_strategy='auto'"
-                    )
+                _unfit(strategy, clone_strategy, tgt)
                 continue
             phases, layout = found
         elif strategy == "path":

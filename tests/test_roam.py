@@ -125,3 +125,23 @@ def test_heron_at_its_limit_needs_no_swap(device: str) -> None:
     tried = r.options["tried"]
     assert isinstance(tried, dict)
     assert 3 * r.cost.two_qubit < tried["teleport"]
+
+
+@pytest.mark.parametrize(("n", "mid"), [(5, 2), (8, 3), (8, 6), (12, 5)])
+def test_roam_walks_a_key_path_in_order_when_s_touches_its_middle(n: int, mid: int) -> None:
+    # keys on a path from m (slot 0): 0 - 2 - 3 - ... ; s (slot 1) is coupled to m and also to
+    # the key at position ``mid`` of the path (a chord, as on a lattice). Grown from both
+    # controls, the visiting order would split the path there and walk back over keys already
+    # met (two SWAPs each); the walk must still meet every key in one sweep: 4 CNOTs a key
+    path = [0, *range(2, n + 1)]
+    adj: dict[int, list[int]] = {q: [] for q in range(n + 1)}
+    for a, b in [*itertools.pairwise(path), (0, 1), (1, path[mid])]:
+        adj[a].append(b)
+        adj[b].append(a)
+    keys = path[1:]
+    syn = recover_roam(1, 0, keys, adj)
+    assert syn is not None
+    assert not any(g.name == "swap" for g in syn.gates())
+    two = sum(1 for g in syn.gates() if g.is_two_qubit)
+    assert two <= 4 * len(keys) + 3
+    _check_roam(syn, 1, 0, keys, n + 1)

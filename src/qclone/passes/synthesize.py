@@ -583,9 +583,23 @@ def recover_roam(
     adj = {q: sorted(set(v)) for q, v in adjacent.items()}
     if m not in adj.get(s, ()):
         return None
-    walked = _roam_core(s, m, others, adj)
-    if walked is None:
+    # the visiting order grown from both controls, or from one: when s is coupled to a key
+    # in the middle of a path, growing from both would split the path into two branches
+    walks = []
+    plans: list[list[int]] = []
+    for roots in ([m, s], [m], [s]):
+        plan = _roam_plan(roots, set(others), adj)
+        if plan not in plans:
+            plans.append(plan)
+            found = _roam_core(s, m, others, adj, plan)
+            if found is not None:
+                walks.append(found)
+    if not walks:
         return None
+    walked = min(
+        walks,
+        key=lambda w: sum(3 if g.name == "swap" else 1 for g in w[0].gates() if g.is_two_qubit),
+    )
     core, m_first, content, (qs, qm) = walked
     out = Synthesis()
     if not inverse:
@@ -608,7 +622,7 @@ def recover_roam(
 
 
 def _roam_core(
-    s: int, m: int, others: list[int], adj: Mapping[int, list[int]]
+    s: int, m: int, others: list[int], adj: Mapping[int, list[int]], plan: list[int]
 ) -> tuple[Synthesis, int, dict[int, int], tuple[int, int]] | None:
     """The walk of :func:`recover_roam`: every key met by both controls, each meeting merged
     with a swap. Returns the gates, how many keys met ``m`` first, the final contents
@@ -619,7 +633,7 @@ def _roam_core(
     where = {"s": s, "m": m}  # control -> position
     todo = set(others)
     flips = 0  # keys met by m first
-    plan = _roam_plan(s, m, todo, adj)
+    plan = list(plan)
     while todo:
         ps, pm = where["s"], where["m"]
         while plan and plan[0] not in todo:
@@ -667,13 +681,14 @@ def _roam_core(
     return out, flips, content, (where["s"], where["m"])
 
 
-def _roam_plan(s: int, m: int, keys: set[int], adj: Mapping[int, list[int]]) -> list[int]:
-    """The order :func:`recover_roam` visits the keys in: depth-first over the cheapest-route
-    tree of the slots from the controls (:func:`_cheapest_tree`), each node's shallower
-    subtrees first, so the pair ends in the deepest branch instead of walking back out of it."""
-    parent, order, depth = _cheapest_tree([m, s], adj, keys)
+def _roam_plan(roots: list[int], keys: set[int], adj: Mapping[int, list[int]]) -> list[int]:
+    """An order :func:`recover_roam` may visit the keys in: depth-first over the cheapest-route
+    tree of the slots from ``roots`` (one or both controls; :func:`_cheapest_tree`), each
+    node's shallower subtrees first, so the pair ends in the deepest branch instead of walking
+    back out of it."""
+    parent, order, depth = _cheapest_tree(roots, adj, keys)
     children: dict[int, list[int]] = {q: [] for q in order}
-    for q in order[2:]:
+    for q in order[len(roots) :]:
         children[parent[q]].append(q)
     reach: dict[int, int] = {}  # deepest key below a node (-1: no key below)
     for q in reversed(order):
@@ -681,7 +696,7 @@ def _roam_plan(s: int, m: int, keys: set[int], adj: Mapping[int, list[int]]) -> 
         mine = depth[q] if q in keys else -1
         reach[q] = max([mine, *below])
     plan: list[int] = []
-    stack = [m, s]
+    stack = list(reversed(roots))
     while stack:
         q = stack.pop()
         if q in keys:

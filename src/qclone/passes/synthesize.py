@@ -569,10 +569,13 @@ def recover_roam(
     SWAPs (six CNOTs). Either control may lead: a key that meets ``m`` before ``s`` leaves a
     CZ(s, m) behind, which commutes with the rest and is folded into the final CZ(s, m).
 
-    The pair goes each time to the nearest key still to correct (fewest slots to pass, by
-    breadth-first search), so on a line alternating keys and clones this is
-    :func:`recover_walk`; on trees it enters branches and comes back as needed. ``4n`` CNOTs
-    for the meetings plus six per slot passed. Returns None when ``s`` and ``m`` are not
+    The keys are visited depth-first over the cheapest-route tree from the controls (routes
+    run through keys rather than past other slots), shallow branches first, so on a line
+    alternating keys and clones this is :func:`recover_walk`; on trees it enters branches and
+    comes back as needed. The tree is grown from both controls and from each alone, and the
+    cheapest of the walks kept: when ``s`` is also coupled to a key in the middle of a path of
+    keys, the tree from both would split that path in two and walk back over the keys met.
+    ``4n`` CNOTs for the meetings plus six per slot passed. Returns None when ``s`` and ``m`` are not
     coupled or a key cannot be reached.
 
     ``inverse=True`` gives U_dec(j)^dagger with the same walk (the re-encryption of

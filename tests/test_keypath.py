@@ -181,3 +181,6 @@ def test_heron_keypath_beats_the_path_layout() -> None:
 def test_keypath_is_for_sparse_graphs() -> None:
     with pytest.raises(qclone.errors.CompilationError, match="sparse coupling graph"):
         qclone.compile(single_clone(4, recover=1), target="all-to-all:9", clone_strategy="keypath")
+    # a ring has no qubit beside a path of keys: every Bell pair would run round the ring
+    with pytest.raises(qclone.errors.CompilationError, match="not a line or ring"):
+        qclone.compile(single_clone(13, recover=1), target="ring:27", clone_strategy="keypath")

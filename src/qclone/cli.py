@@ -705,8 +705,7 @@ def cmd_cost(args: argparse.Namespace) -> int:
             exact = [LABELS[q] for q in QUANTITIES if q not in v.extrapolated]
             print(
                 f"n = {v.n} is beyond the n the compiler was run for ({ran}): {fitted} come "
-                "from fitted formulas there"
-                + (f" ({', '.join(exact)}: analytic)" if exact else "")
+                "from fitted formulas there" + (f" ({', '.join(exact)}: analytic)" if exact else "")
             )
     return EXIT_OK
 

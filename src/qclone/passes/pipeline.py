@@ -692,6 +692,8 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
     clones = [o for o in analysis.ops if isinstance(o.op, Clone)]
     if tgt.all_to_all or len(clones) != 1 or len(analysis.data_wires) != 1:
         return None  # all-to-all: the teleport clone and the paper's recovery are cheaper
+    if max((d for _, d in tgt.graph.degree), default=0) <= 2:
+        return None  # a line or ring: no qubit beside the path, every Bell pair runs round it
     info = clones[0]
     assert isinstance(info.op, Clone)
     n = int(info.op.copies)
@@ -933,8 +935,9 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
 _LAYOUT_NEEDS = {
     "dominoes": "a program with one clone and {name} to hold its pairs on coupled qubits "
     "joined as a tree",
-    "keypath": "a sparse coupling graph, a program with one clone of one data qubit and a path "
-    "of {name} that holds its keys with free qubits for its clones",
+    "keypath": "a sparse coupling graph with branches (not all-to-all, not a line or ring), a "
+    "program with one clone of one data qubit and a path of {name} that holds its keys with "
+    "free qubits for its clones",
     "ladder": "a row-major grid target (grid:RxC) with room for the program's pairs in strips "
     "of two rows, and a program with one clone; {name} with this program does not fit",
 }

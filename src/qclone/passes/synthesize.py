@@ -575,8 +575,8 @@ def recover_roam(
     comes back as needed. The tree is grown from both controls and from each alone, and the
     cheapest of the walks kept: when ``s`` is also coupled to a key in the middle of a path of
     keys, the tree from both would split that path in two and walk back over the keys met.
-    ``4n`` CNOTs for the meetings plus six per slot passed. Returns None when ``s`` and ``m`` are not
-    coupled or a key cannot be reached.
+    ``4n`` CNOTs for the meetings plus six per slot passed. Returns None when ``s`` and ``m``
+    are not coupled or a key cannot be reached.
 
     ``inverse=True`` gives U_dec(j)^dagger with the same walk (the re-encryption of
     PROTOCOL.md, used by :func:`clone_keypath`): its core meets each key ``m`` first, so here

@@ -161,10 +161,6 @@ def error_score(phases: list[PhaseCircuit], tgt: Target) -> float:
     return total
 
 
-def _two_qubit_cost(syn: Synthesis) -> int:
-    return sum(3 if g.name == "swap" else 1 for g in syn.gates() if g.is_two_qubit)
-
-
 def _roaming(
     layout: list[int],
     tgt: Target,
@@ -186,7 +182,7 @@ def _roaming(
         if fallback is not None:
             found.append(fallback(s, m, others))
         options = [f for f in found if f is not None]
-        return min(options, key=_two_qubit_cost) if options else None
+        return min(options, key=Synthesis.two_qubit_cost) if options else None
 
     return recover
 
@@ -893,7 +889,7 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
         layout_, adjacency, via = built
         made = clone_keypath(a, xs, ys, j, adjacency, via)
         if made is not None:
-            cost = _two_qubit_cost(made)
+            cost = made.two_qubit_cost()
             if best is None or cost < best[0]:
                 best = (cost, layout_, made)
         plan = stretched_order(a, xs, ys, adjacency, via)

@@ -62,6 +62,10 @@ class Synthesis:
     def gates(self) -> list[Gate]:
         return [g for b in self.blocks for ch in b for g in ch]
 
+    def two_qubit_cost(self) -> int:
+        """Two-qubit gates once lowered: a SWAP counts three (CZ/CX), every other gate one."""
+        return sum(3 if g.name == "swap" else 1 for g in self.gates() if g.is_two_qubit)
+
 
 def teleport_start(x: int, y: int, z: int, *, px: int, py: int, cz: bool) -> Synthesis:
     """The start of every teleport-style clone: the Bell pair (N1 = ``y``, new A = ``z``), the
@@ -601,7 +605,7 @@ def recover_roam(
         return None
     walked = min(
         walks,
-        key=lambda w: sum(3 if g.name == "swap" else 1 for g in w[0].gates() if g.is_two_qubit),
+        key=lambda w: w[0].two_qubit_cost(),
     )
     core, m_first, content, (qs, qm) = walked
     out = Synthesis()

@@ -990,9 +990,7 @@ def _best_layout(
         return f"{strategy}: {label}"
 
     if clone_strategy == "auto" and not tgt.all_to_all:
-        candidates.append("ladder")
-        if max((d for _, d in tgt.graph.degree), default=0) > 2:
-            candidates.append("keypath")  # a line or ring has no free qubit beside a path
+        candidates += ["ladder", "keypath"]  # each returns None where its layout cannot fit
         if tgt.num_qubits <= 2000 and len(long_path(tgt, len(analysis.wires))) < len(
             analysis.wires
         ):

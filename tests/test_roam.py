@@ -145,3 +145,21 @@ def test_roam_walks_a_key_path_in_order_when_s_touches_its_middle(n: int, mid: i
     two = sum(1 for g in syn.gates() if g.is_two_qubit)
     assert two <= 4 * len(keys) + 3
     _check_roam(syn, 1, 0, keys, n + 1)
+
+
+@pytest.mark.parametrize("n", [5, 12])
+def test_roam_on_a_closed_ring_costs_what_it_does_on_a_longer_ring(n: int) -> None:
+    # on ring:2n+1 the ring closes right behind the dominoes layout, so the key nearest s is
+    # also reached from m's side. The walk must still sweep the keys as on a longer ring; one
+    # visiting order (m's branch first) once cost ring:25 ten CNOTs more than ring:27 at n = 12
+    program = single_clone(n, recover=1)
+    counts = [
+        [
+            p.circuit.two_qubit_count()
+            for p in qclone.compile(
+                program, target=f"ring:{size}", clone_strategy="dominoes", verify=size == 2 * n + 1
+            ).phases
+        ]
+        for size in (2 * n + 1, 2 * n + 3)
+    ]
+    assert counts[0] == counts[1]

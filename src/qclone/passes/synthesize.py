@@ -590,12 +590,13 @@ def recover_roam(
     adj = {q: sorted(set(v)) for q, v in adjacent.items()}
     if m not in adj.get(s, ()):
         return None
-    # the visiting order grown from both controls, or from one: when s is coupled to a key
-    # in the middle of a path, growing from both would split the path into two branches
+    # the visiting order grown from both controls (s's branch first, then m's first), or
+    # from one: when s is coupled to a key in the middle of a path, growing from both would
+    # split the path into two branches; ties keep the first
     walks = []
     plans: list[list[int]] = []
-    for roots in ([m, s], [m], [s]):
-        plan = _roam_plan(roots, set(others), adj)
+    for roots, visit in (([m, s], [s, m]), ([m, s], [m, s]), ([m], [m]), ([s], [s])):
+        plan = _roam_plan(roots, set(others), adj, visit)
         if plan not in plans:
             plans.append(plan)
             found = _roam_core(s, m, others, adj, plan)
@@ -688,11 +689,13 @@ def _roam_core(
     return out, flips, content, (where["s"], where["m"])
 
 
-def _roam_plan(roots: list[int], keys: set[int], adj: Mapping[int, list[int]]) -> list[int]:
+def _roam_plan(
+    roots: list[int], keys: set[int], adj: Mapping[int, list[int]], visit: list[int]
+) -> list[int]:
     """An order :func:`recover_roam` may visit the keys in: depth-first over the cheapest-route
-    tree of the slots from ``roots`` (one or both controls; :func:`_cheapest_tree`), each
-    node's shallower subtrees first, so the pair ends in the deepest branch instead of walking
-    back out of it."""
+    tree of the slots from ``roots`` (one or both controls; :func:`_cheapest_tree`), the
+    roots' branches in the order of ``visit`` and each node's shallower subtrees first, so the
+    pair ends in the deepest branch instead of walking back out of it."""
     parent, order, depth = _cheapest_tree(roots, adj, keys)
     children: dict[int, list[int]] = {q: [] for q in order}
     for q in order[len(roots) :]:
@@ -703,7 +706,7 @@ def _roam_plan(roots: list[int], keys: set[int], adj: Mapping[int, list[int]]) -
         mine = depth[q] if q in keys else -1
         reach[q] = max([mine, *below])
     plan: list[int] = []
-    stack = list(reversed(roots))
+    stack = list(reversed(visit))
     while stack:
         q = stack.pop()
         if q in keys:

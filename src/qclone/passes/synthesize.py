@@ -358,12 +358,13 @@ def stretched_order(
     path (``4k + 1``) is taken."""
     made: set[int] = {a}  # slots no longer fresh
     todo = [i for i in sorted(via) if via[i]]
+    inside = {i: set(via[i]) for i in todo}
     plan: list[tuple[int, list[int] | None]] = []
     while todo:
-        free = [i for i in todo if not made & set(via[i])]
+        free = [i for i in todo if not made & inside[i]]
         detour: list[int] | None
         if free:
-            i = min(free, key=lambda i: sum(k[i] in via[o] or s[i] in via[o] for o in todo))
+            i = min(free, key=lambda i: sum(k[i] in inside[o] or s[i] in inside[o] for o in todo))
             detour = list(via[i])
         else:
             options: list[tuple[int, int, list[int] | None]] = []

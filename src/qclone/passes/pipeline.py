@@ -708,15 +708,17 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
 
     adj = {q: tuple(graph.adj[q]) for q in graph.nodes}
 
-    def within(src_: int, held: set[int]) -> dict[int, int]:
-        """Breadth-first distances from ``src_`` over the ``held`` qubits only."""
-        dist = {src_: 0}
-        frontier = [src_]
+    def within(src_: int | list[int], held: set[int] | None = None) -> dict[int, int]:
+        """Breadth-first distances from ``src_`` (a qubit or several) over the ``held`` qubits
+        only (all if None)."""
+        starts = [src_] if isinstance(src_, int) else list(src_)
+        dist = dict.fromkeys(starts, 0)
+        frontier = starts
         while frontier:
             nxt = []
             for q in frontier:
                 for r in adj[q]:
-                    if r in held and r not in dist:
+                    if (held is None or r in held) and r not in dist:
                         dist[r] = dist[q] + 1
                         nxt.append(r)
             frontier = nxt
@@ -809,17 +811,7 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
 
     def spread(keys: list[int]) -> int:
         """Quick score of a key route: the n cheapest Bell pairs to qubits off it."""
-        dist = dict.fromkeys(keys, 0)
-        frontier = list(keys)
-        while frontier:
-            nxt = []
-            for q in frontier:
-                for r in graph.adj[q]:
-                    if r not in dist:
-                        dist[r] = dist[q] + 1
-                        nxt.append(r)
-            frontier = nxt
-        far = sorted(2 * d - 1 for d in dist.values() if d)
+        far = sorted(2 * d - 1 for d in within(keys).values() if d)
         return sum(far[:n]) if len(far) >= n + 1 else 10**9
 
     long_ones = [path]

@@ -30,8 +30,9 @@ STRATEGIES: dict[str, str] = {
     "tree": "log-depth: binomial-tree fan-outs for clone and exact recover (all-to-all)",
     "dominoes": "nearest-neighbour clone on a tree of coupled pairs (5n CNOTs, no SWAP) and "
     "routed recovery",
-    "keypath": "keys on a device path, clones beside them: Bell pairs plus the re-encryption "
-    "walked along the keys, recovery walked back (about 9n CNOTs, no SWAP)",
+    "keypath": "keys on a device path, clones beside them: the data's Bell bits swept down "
+    "the keys (or Bell pairs plus the re-encryption walked along them), recovery walked back "
+    "(about 8n CNOTs, no SWAP)",
 }
 
 
@@ -654,15 +655,17 @@ def level_matching(rows: list[int], options: Mapping[int, list[tuple[int, int]]]
 
 
 def _keypath_floor(analysis: Analysis) -> int:
-    """The fewest two-qubit gates a key-path layout can take for the program: n Bell pairs,
-    and 4(n - 1) + 2 for each of the two walks (no pair stretched); 0 if it does not apply."""
+    """The fewest two-qubit gates a key-path layout can take for the program: the clone's
+    sweep, ``2(n - 1)`` down the keys plus two per pair plus one at the start (fewer than the
+    Bell pairs plus walk, ``5n - 2``), and ``4(n - 1) + 2`` for the recovery's walk (no pair
+    stretched); 0 if it does not apply."""
     from qclone.ir.ops import Clone
 
     clones = [o.op for o in analysis.ops if isinstance(o.op, Clone)]
     if len(clones) != 1 or not isinstance(clones[0].copies, int):
         return 0
     n = clones[0].copies
-    return n + 2 * (4 * (n - 1) + 2)
+    return (2 * (n - 1) + 2 * n + 1) + (4 * (n - 1) + 2)
 
 
 def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[int]] | None:
@@ -682,6 +685,7 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
 
     from qclone.ir.ops import Clone
     from qclone.passes.place import lead_pairs
+    from qclone.passes.sweep import clone_keypath_sweep
     from qclone.passes.synthesize import clone_keypath, stretched_order
     from qclone.semantics.reference import op_slots
 
@@ -879,11 +883,14 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
         if built is None:
             return []
         layout_, adjacency, via = built
-        made = clone_keypath(a, xs, ys, j, adjacency, via)
-        if made is not None:
-            cost = made.two_qubit_cost()
-            if best is None or cost < best[0]:
-                best = (cost, layout_, made)
+        for made in (
+            clone_keypath(a, xs, ys, j, adjacency, via),
+            clone_keypath_sweep(a, xs, ys, j, order, adjacency, via),
+        ):
+            if made is not None:
+                cost = made.two_qubit_cost()
+                if best is None or cost < best[0]:
+                    best = (cost, layout_, made)
         plan = stretched_order(a, xs, ys, adjacency, via)
         return [i for i, detour in plan if detour is None or len(detour) > len(via[i])]
 

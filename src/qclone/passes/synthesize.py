@@ -348,6 +348,8 @@ def stretched_order(
     k: list[int],
     adjacent: Mapping[int, Iterable[int]],
     via: Mapping[int, list[int]],
+    made: set[int] | None = None,
+    first: Iterable[int] = (),
 ) -> list[tuple[int, list[int] | None]]:
     """The order :func:`clone_keypath` makes its stretched pairs in, each with the fresh slots
     its Bell pair runs over, or None where it goes along ``via[i]`` with :func:`long_cx`.
@@ -355,8 +357,10 @@ def stretched_order(
     A pair whose planned path is still all fresh goes first, preferring ends that block the
     fewest other planned paths. When every planned path crosses a pair made before, the
     cheapest of a detour over fresh slots (``2k + 1``) and :func:`long_cx` along the planned
-    path (``4k + 1``) is taken."""
-    made: set[int] = {a}  # slots no longer fresh
+    path (``4k + 1``) is taken. ``made`` lists the slots that are not fresh at the start
+    (default: the data's); pairs in ``first`` go before the others whose paths are free."""
+    early = set(first)
+    made = {a} if made is None else set(made)  # slots no longer fresh
     todo = [i for i in sorted(via) if via[i]]
     inside = {i: set(via[i]) for i in todo}
     plan: list[tuple[int, list[int] | None]] = []
@@ -364,7 +368,13 @@ def stretched_order(
         free = [i for i in todo if not made & inside[i]]
         detour: list[int] | None
         if free:
-            i = min(free, key=lambda i: sum(k[i] in inside[o] or s[i] in inside[o] for o in todo))
+            i = min(
+                free,
+                key=lambda i: (
+                    i not in early,
+                    sum(k[i] in inside[o] or s[i] in inside[o] for o in todo),
+                ),
+            )
             detour = list(via[i])
         else:
             options: list[tuple[int, int, list[int] | None]] = []

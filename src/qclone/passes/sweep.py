@@ -1,0 +1,363 @@
+"""The key-path clone as one sweep of classical bits down the keys (:func:`clone_keypath_sweep`).
+
+The clone is an isometry from fresh qubits, so it may be prepared as a state instead of built
+from unitaries. After the start of the teleport clone (:func:`~qclone.passes.synthesize.
+teleport_start`) the data's Bell index sits as two classical bits: ``w`` on the data's slot and
+``u`` on key N_j. Every pair must end in the Bell state with index ``(u, w)``: the key is the
+clone XOR ``u``, with the phase ``(-1)^(w * clone)``; any pair whose index is an invertible
+linear function of ``(u, w)`` is mapped onto that by one-qubit gates on the pair, and the
+phases those leave (functions of ``u`` and ``w``) are paid once, at the start, on the two bits.
+
+So the keys only carry the bits: a *conveyor* runs down the path of keys (two CNOTs per key,
+the keys still fresh), leaving every key a known combination of ``u`` and ``w`` and giving a
+clone that sits next to its key the key's first value (one CNOT). Each pair is then joined by
+one CNOT (clones next to their key) or by a GHZ chain over the slots between (``2k + 1`` CNOTs
+over ``k`` slots between, as for a Bell pair, since those slots still hold classical bits and
+are put back), with the phase taken from a slot of the chain. Against Bell pairs plus the
+walked U_dec(j)^dagger of :func:`~qclone.passes.synthesize.clone_keypath` (four CNOTs per
+key), this saves about one CNOT per pair next to its key and two per stretched pair.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from qclone.passes.synthesize import Synthesis, bell_pair, long_cx, stretched_order
+
+U, W = 1, 2  # the two bits as masks: a classical slot holds a combination (0..3)
+LocalGate = tuple[str, int] | tuple[str, int, int]
+
+
+def _cz_cx(c: int, t: int) -> list[LocalGate]:
+    """CZ(c, t) then CX(c, t): one controlled Pauli (XZ on ``t``), so one CNOT."""
+    return [("sdg", t), ("cx", c, t), ("s", t), ("sdg", c)]
+
+
+def _bit(mask: int, u: int, w: int) -> int:
+    return ((mask & U) * u) ^ ((mask >> 1) * w)
+
+
+def _apply(state: Any, gate: LocalGate, nq: int) -> Any:
+    import numpy as np
+
+    psi = np.asarray(state)
+    name = gate[0]
+    if name in ("cx", "cz"):
+        c, t = gate[1], gate[2]  # type: ignore[misc]
+        psi = psi.copy()
+        idx: list[slice | int] = [slice(None)] * nq
+        idx[c] = 1
+        sub = psi[tuple(idx)]
+        tt = t - (1 if t > c else 0)
+        if name == "cx":
+            sub = np.flip(sub, axis=tt)
+        else:
+            sel: list[slice | int] = [slice(None)] * (nq - 1)
+            sel[tt] = 1
+            sub = sub.copy()
+            sub[tuple(sel)] *= -1
+        psi[tuple(idx)] = sub
+        return psi
+    q = gate[1]
+    mats = {
+        "h": np.array([[1, 1], [1, -1]]) / math.sqrt(2),
+        "s": np.diag([1, 1j]),
+        "sdg": np.diag([1, -1j]),
+        "x": np.array([[0, 1], [1, 0]]),
+        "z": np.diag([1, -1]),
+    }
+    return np.moveaxis(np.tensordot(mats[name], psi, axes=([1], [q])), 0, q)
+
+
+@lru_cache(maxsize=4096)
+def _phases(gates: tuple[LocalGate, ...], init: tuple[int, ...]) -> tuple[int, ...] | None:
+    """Run ``gates`` on local qubits (0: the clone's slot, 1: the key's, then helpers) from
+    the classical values ``init`` (masks), for each ``(u, w)``; the phase, in eighths of a
+    turn, by which the result is the Bell state of index ``(u, w)`` on (0, 1) with every
+    helper back at its value. None if it is not that state for some ``(u, w)``."""
+    import numpy as np
+
+    nq = len(init)
+    out = []
+    for u, w in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        psi = np.zeros((2,) * nq, dtype=complex)
+        psi[tuple(_bit(m, u, w) for m in init)] = 1
+        for g in gates:
+            psi = _apply(psi, g, nq)
+        want = np.zeros((2,) * nq, dtype=complex)
+        for y in (0, 1):
+            spot = [y, u ^ y, *(_bit(m, u, w) for m in init[2:])]
+            want[tuple(spot)] = (-1) ** (w * y) / math.sqrt(2)
+        overlap = complex(np.vdot(want, psi))
+        if abs(abs(overlap) - 1) > 1e-9:
+            return None
+        out.append(round(math.atan2(overlap.imag, overlap.real) / (math.pi / 4)) % 8)
+    return tuple(out)
+
+
+def _cliffords() -> list[list[str]]:
+    """The 24 one-qubit Cliffords (up to phase) as words in H and S, shortest first."""
+    import numpy as np
+
+    seen: list[Any] = []
+    words: list[list[str]] = []
+    mats = {"h": np.array([[1, 1], [1, -1]]) / math.sqrt(2), "s": np.diag([1, 1j])}
+    for length in range(0, 7):
+        for word in itertools.product("hs", repeat=length):
+            m = np.eye(2, dtype=complex)
+            for g in word:
+                m = mats["h" if g == "h" else "s"] @ m
+            k = np.argmax(np.abs(m.ravel()) > 1e-9)
+            m = m / (m.ravel()[k] / abs(m.ravel()[k]))
+            if not any(np.allclose(m, o) for o in seen):
+                seen.append(m)
+                words.append(["h" if g == "h" else "s" for g in word])
+    return words
+
+
+@lru_cache(maxsize=16)
+def _relabel(a: int, b: int) -> tuple[LocalGate, ...] | None:
+    """One-qubit gates on (clone 0, key 1) taking the Bell state of index ``(a, b)`` (masks:
+    the key is the clone XOR ``a``, the phase ``(-1)^(b * clone)``) to index ``(u, w)``."""
+    words = _cliffords()
+    for ws, wn in itertools.product(words, words):
+        gates: tuple[LocalGate, ...] = (
+            ("h", 0),
+            ("cx", 0, 1),
+            *((g, 0) for g in ws),
+            *((g, 1) for g in wn),
+        )
+        if _phases(gates, (b, a)) is not None:
+            return tuple((g, 0) for g in ws) + tuple((g, 1) for g in wn)
+    return None
+
+
+def _valid(a: int, b: int) -> bool:
+    """A pair's index ``(a, b)`` is an invertible function of ``(u, w)``."""
+    return a != 0 and b != 0 and a != b
+
+
+def clone_keypath_sweep(
+    a: int,
+    s: list[int],
+    k: list[int],
+    lead: int,
+    order: list[int],
+    adjacent: Mapping[int, Iterable[int]],
+    via: Mapping[int, list[int]] | None = None,
+) -> Synthesis | None:
+    """The clone on a path of keys as a sweep of the data's Bell bits (module docstring).
+
+    Same layout and relabelling as :func:`~qclone.passes.synthesize.clone_keypath`: ``order``
+    lists the pairs along the path of keys from ``lead`` (pair j, 0-based), whose key is
+    coupled to the data's slot ``a``; ``via[i]`` the slots between N_i and S_i when they are
+    not coupled. The data's slot ends as clone S_j, S_j's slot as the source A. Cost:
+    ``2(n - 1)`` for the conveyor, two per pair next to its key (copy, join), ``2k + 1`` per
+    pair stretched over ``k`` slots, and a few at the start. A stretched pair that cannot be
+    joined where it falls in the order (every neighbour already joined) is put first and the
+    sweep tried again, a few times. None when the layout does not fit.
+    """
+    first: set[int] = set()
+    for _ in range(8):
+        got = _sweep_once(a, s, k, lead, order, adjacent, via, first)
+        if not isinstance(got, int):
+            return got
+        if got in first:
+            return None
+        first.add(got)
+    return None
+
+
+def _sweep_once(
+    a: int,
+    s: list[int],
+    k: list[int],
+    lead: int,
+    order: list[int],
+    adjacent: Mapping[int, Iterable[int]],
+    via: Mapping[int, list[int]] | None,
+    first: set[int],
+) -> Synthesis | int | None:
+    """One try of :func:`clone_keypath_sweep` with the pairs ``first`` joined early; the
+    index of a pair that could not be joined, or None when the layout does not fit."""
+    via = {i: list(v) for i, v in (via or {}).items() if v}
+    n = len(k)
+    adj = {q: set(v) for q, v in adjacent.items()}
+    if n < 2 or not order or order[0] != lead or sorted(order) != list(range(n)):
+        return None
+    path = [a, *(k[i] for i in order)]
+    if any(path[i + 1] not in adj.get(path[i], ()) for i in range(n)):
+        return None
+    k0, s0 = k[lead], s[lead]
+    body: list[LocalGate] = []
+    val: dict[int, int] = {}
+    quantum: set[int] = {s0}
+
+    def cx(c: int, t: int) -> None:
+        body.append(("cx", c, t))
+        val[t] = val.get(t, 0) ^ val.get(c, 0)
+
+    # the conveyor: (w, u) on (a, N_j) carried down the keys, two CNOTs per key; a clone next
+    # to its key copies the key's first value (u)
+    val[a], val[k0] = W, U
+    copy_into = {k[i]: s[i] for i in order[1:] if i not in via}
+    for j in range(n - 1):
+        cx(path[j + 1], path[j + 2])
+        if path[j + 2] in copy_into:
+            cx(path[j + 2], copy_into[path[j + 2]])
+        cx(path[j], path[j + 1])
+    if order[-1] not in via:  # the last key holds only its first value: give it a second
+        cx(path[n - 1], path[n])
+
+    # each joined pair: its gates on local slots (clone 0, key 1, helpers), their values
+    # before, and the index it ends with
+    pairs: list[tuple[tuple[LocalGate, ...], tuple[int, ...], int, int, int, int]] = []
+
+    def local(gates: list[LocalGate], slots: list[int]) -> tuple[LocalGate, ...]:
+        pos = {q: i for i, q in enumerate(slots)}
+        return tuple((g[0], *(pos[q] for q in g[1:])) for g in gates)  # type: ignore[misc]
+
+    def join(i: int, detour: list[int] | None) -> bool:
+        """Join stretched pair ``i`` by a GHZ chain over the classical slots ``detour`` (key
+        side first), or by a CX over the planned path (``detour`` None), with the phase from
+        a slot of the chain or a classical neighbour, and if need be one more CX from a
+        classical neighbour to change the key's value. If no choice gives an invertible
+        index, a slot of the chain is loaded with a neighbour's value for the chain (a CX
+        before and after). False if nothing works."""
+        chain = None if detour is None else detour[::-1]
+        if _join(i, chain, None):
+            return True
+        for r in chain or ():
+            for nb in sorted(adj.get(r, ())):
+                if nb in quantum or nb in (s[i], k[i]) or nb in (chain or ()) or not val.get(nb, 0):
+                    continue
+                if _join(i, chain, (nb, r)):
+                    return True
+        return False
+
+    def _join(i: int, chain: list[int] | None, load: tuple[int, int] | None) -> bool:
+        si, ki = s[i], k[i]
+        between = chain if chain is not None else list(reversed(via[i]))
+        now = dict(val)  # the values the chain sees
+        if load is not None:
+            now[load[1]] ^= now.get(load[0], 0)
+        pre: list[LocalGate] = [] if load is None else [("cx", *load)]
+        shift = now.get(ki, 0)
+        for q in chain or ():
+            shift ^= now.get(q, 0)
+        near = [
+            (end, nb)
+            for end in (si, ki)
+            for nb in sorted(adj.get(end, ()))
+            if nb not in quantum and nb not in (si, ki) and (chain is not None or nb not in between)
+        ]  # the chain's slots are back at their values once it is done
+        # one more CX into the pair from a classical neighbour: changes the key's value
+        moves: list[tuple[tuple[int, int] | None, int]] = [(None, shift)]
+        moves += [((nb, end), shift ^ val.get(nb, 0)) for end, nb in near if val.get(nb, 0)]
+        options: list[tuple[int, list[LocalGate], list[LocalGate], list[int], int, int]] = []
+        for move, a_idx in moves:
+            extra: list[LocalGate] = [] if move is None else [("cx", *move)]
+            extra += pre  # unload after the chain
+            helpers = ([] if move is None else [move[0]]) + ([] if load is None else [load[0]])
+            if chain is not None:  # the phase from a slot of the chain (no gate more)
+                line = [si, *chain, ki]
+                vs = [now.get(q, 0) for q in line]
+                for t in range(len(line) - 1):
+                    if not _valid(a_idx, vs[t + 1]):
+                        continue
+                    gates: list[LocalGate] = [*pre, ("h", si)]
+                    for e in range(len(line) - 1):
+                        link = line[e], line[e + 1]
+                        gates += _cz_cx(*link) if e == t else [("cx", *link)]
+                    gates += [("cx", line[e - 1], line[e]) for e in range(len(line) - 2, 0, -1)]
+                    gates += extra
+                    slots = [si, ki, *chain, *dict.fromkeys(h for h in helpers if h not in chain)]
+                    options.append((len(extra), gates, gates, slots, a_idx, vs[t + 1]))
+                    break
+            # a plain join and a phase from a classical neighbour (one gate more)
+            if chain is not None:
+                base = [*pre, *bell_pair(si, chain, ki)]
+            else:
+                base = [("h", si), *long_cx(si, between, ki)]
+            for end, nb in near:
+                c = val.get(nb, 0)
+                if nb in helpers or not _valid(a_idx, c):
+                    continue
+                gates = [*base, *extra, ("cz", end, nb)]
+                slots = [
+                    si,
+                    ki,
+                    *(chain or ()),
+                    *dict.fromkeys(h for h in [*helpers, nb] if h not in (chain or ())),
+                ]
+                sim = (
+                    gates
+                    if chain is not None
+                    else [("h", si), ("cx", si, ki), *extra, ("cz", end, nb)]
+                )
+                options.append((len(extra) + 1, gates, sim, slots, a_idx, c))
+                break
+        if not options:
+            return False
+        _, gates, sim, slots, a_idx, b = min(options, key=lambda o: o[0])
+        body.extend(gates)
+        if chain is None:  # the CX over the planned path stands in for its gates
+            slots = [q for q in slots if q in (si, ki) or q not in between]
+            start = [0, shift, *(val.get(q, 0) for q in slots[2:])]
+        else:
+            start = [val.get(q, 0) for q in slots]
+        pairs.append((local(sim, slots), tuple(start), a_idx, b, si, ki))
+        quantum.update((si, ki))
+        return True
+
+    # the stretched pairs, in an order that keeps each chain over classical slots
+    rest = {i: v for i, v in via.items() if i != lead}
+    for i, detour in stretched_order(a, s, k, adj, rest, made={a, s0}, first=first):
+        if not join(i, detour):
+            return i  # this pair could not be joined here: the caller may put it first
+    # the pairs next to their key, and the lead pair (a, N_j)
+    for i in order:
+        if i != lead and i in via:
+            continue
+        si = a if i == lead else s[i]
+        ki = k[i]
+        body += [("h", si), ("cx", si, ki)]
+        vs, vk = val.get(si, 0), val.get(ki, 0)
+        if not _valid(vk, vs):
+            return None
+        pairs.append(((("h", 0), ("cx", 0, 1)), (vs, vk), vk, vs, si, ki))
+    # every pair to index (u, w) by one-qubit gates; sum the phases they leave
+    total = [0, 0, 0, 0]
+    for sim, start, shift, b, si, ki in pairs:
+        fix = _relabel(shift, b)
+        if fix is None:
+            return None
+        ph = _phases((*sim, *fix), start)
+        if ph is None:
+            return None
+        total = [(x + y) % 8 for x, y in zip(total, ph, strict=True)]
+        body += [(g[0], si if g[1] == 0 else ki) for g in fix]
+    # the start, with the phases of all pairs paid on the two bits
+    q = [(x - total[0]) % 8 for x in total]
+    if any(x % 2 for x in q):
+        return None
+    alpha, beta = (-q[1] // 2) % 4, (-q[2] // 2) % 4
+    rest_ = (-q[3] // 2 - alpha - beta) % 4
+    if rest_ % 2:
+        return None
+    out = Synthesis()
+    start_gates: list[LocalGate] = []
+    start_gates += bell_pair(k0, via.get(lead, []), s0)
+    start_gates += [("cx", a, k0), ("h", a)]
+    power = {0: [], 1: ["s"], 2: ["z"], 3: ["sdg"]}
+    start_gates += [(g, a) for g in power[(3 + beta) % 4]]
+    start_gates += [(g, k0) for g in power[(3 + alpha) % 4]]
+    if (n % 2 == 1) != (rest_ == 2):
+        start_gates.append(("cz", a, k0))
+    out.seq(*start_gates, *body)
+    out.moves = {a: s0, s0: a}
+    return out

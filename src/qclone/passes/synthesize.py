@@ -21,6 +21,10 @@ clone             keypath (any graph)     ``5n - 2`` (+1): ``n`` Bell pairs and 
                                           walked along a path of keys, plus ``2k`` per pair
                                           stretched over ``k`` qubits
                                           (:func:`clone_keypath`)
+clone             keypath sweep           ``4n + 1`` with every clone beside its key: the
+                                          data's Bell bits swept down the keys, plus ``2k - 1``
+                                          per pair stretched over ``k`` qubits
+                                          (:func:`qclone.passes.sweep.clone_keypath_sweep`)
 recover exact     ``paper``               ``2n + 1`` (the gate form of arXiv:2501.02757)
 recover exact     ``walk`` (paths)        ``10n - 13`` nearest-neighbour, controls walk the line
 recover exact     ``roam`` (any layout)   ``4n`` plus 6 per slot the controls pass; no SWAP

@@ -157,10 +157,11 @@ def test_keypath_compiles_verified_with_no_pass(target: str) -> None:
     # compile verifies every phase (stim tableaux) and raises if one differs
     r = qclone.compile(single_clone(n, recover=1), target=target, clone_strategy="keypath")
     assert [p.swaps for p in r.phases] == [0, 0]
-    # the recovery walks back along the keys, meeting one at every step: 4 CNOTs each
-    assert r.phases[1].circuit.two_qubit_count() == 4 * n - 1
-    # the clone: n Bell pairs, some stretched, and the same walk
-    assert r.phases[0].circuit.two_qubit_count() >= n + 4 * (n - 1)
+    # the recovery walks back along the keys, meeting one at every step: 4 CNOTs each, and
+    # the final CZ(s, m) folds away when an odd number of keys met m first
+    assert r.phases[1].circuit.two_qubit_count() in (4 * n - 2, 4 * n - 1)
+    # the clone: the sweep (2 per key, 2 per pair, 1 at the start) or Bell pairs plus the walk
+    assert r.phases[0].circuit.two_qubit_count() >= 2 * (n - 1) + 2 * n + 1
 
 
 def test_keypath_refuses_what_it_cannot_hold() -> None:
@@ -174,7 +175,7 @@ def test_heron_keypath_beats_the_path_layout() -> None:
     r = qclone.compile(single_clone(n, recover=1), target="ibm:fez", clone_strategy="keypath")
     path = qclone.compile(single_clone(n, recover=1), target="ibm:fez", clone_strategy="path")
     assert [p.swaps for p in r.phases] == [0, 0]
-    assert r.phases[1].circuit.two_qubit_count() == 4 * n - 1
+    assert r.phases[1].circuit.two_qubit_count() in (4 * n - 2, 4 * n - 1)
     assert r.cost.two_qubit < path.cost.two_qubit
 
 

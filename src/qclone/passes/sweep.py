@@ -244,7 +244,7 @@ def _sweep_once(
         between = chain if chain is not None else list(reversed(via[i]))
         now = dict(val)  # the values the chain sees
         if load is not None:
-            now[load[1]] ^= now.get(load[0], 0)
+            now[load[1]] = now.get(load[1], 0) ^ now.get(load[0], 0)
         pre: list[LocalGate] = [] if load is None else [("cx", *load)]
         shift = now.get(ki, 0)
         for q in chain or ():

@@ -99,6 +99,7 @@ def _phases(gates: tuple[LocalGate, ...], init: tuple[int, ...]) -> tuple[int, .
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
 def _cliffords() -> list[list[str]]:
     """The 24 one-qubit Cliffords (up to phase) as words in H and S, shortest first."""
     import numpy as np

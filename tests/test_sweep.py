@@ -11,6 +11,7 @@ import qclone
 import qclone.passes.sweep as sweep
 import qclone.passes.synthesize as synthesize
 from qclone.ir.program import single_clone
+from qclone.verification import verify
 
 
 def _caterpillar(n: int) -> nx.Graph:
@@ -86,3 +87,44 @@ def test_sweep_refuses_keys_that_are_not_a_path() -> None:
     adjacent = {0: [1], 1: [0, 2, 3], 2: [1], 3: [1, 4], 4: [3]}
     # keys 1 and 4 are not coupled: no sweep down them
     assert sweep.clone_keypath_sweep(0, [2, 3], [1, 4], 0, [0, 1], adjacent, {}) is None
+
+
+def _forced(mode: str, seen: list[int]):  # type: ignore[no-untyped-def]
+    """A stand-in for clone_keypath_sweep that returns only the tries that used a fallback:
+    ``far`` the first try when a pair took its phase from further out, ``preload`` the next
+    try, with a fresh slot near such a pair preloaded by the conveyor."""
+
+    def run(a, s, k, lead, order, adjacent, via=None):  # type: ignore[no-untyped-def]
+        costly: list[tuple[int, list[int]]] = []
+        got = sweep._sweep_once(a, s, k, lead, order, adjacent, via, set(), set(), costly)
+        if not isinstance(got, synthesize.Synthesis) or not costly:
+            return None
+        if mode == "far":
+            seen.append(len(costly))
+            return got
+        spare = next((sp for _, sp in costly if sp), None)
+        if spare is None:
+            return None
+        again = sweep._sweep_once(a, s, k, lead, order, adjacent, via, set(), {spare[0]}, [])
+        if isinstance(again, synthesize.Synthesis):
+            seen.append(spare[0])
+            return again
+        return None
+
+    return run
+
+
+@pytest.mark.parametrize("mode", ["far", "preload"])
+def test_sweep_fallbacks_verify(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """heavy-hex:3 at n = 9 (19 of 19 qubits) leaves some stretched pair with no classical
+    qubit beside it for its phase: the phase from further out (a CZ as H, a CX over the
+    qubits between, H), and the retry with a key's value preloaded near that pair, are each
+    the only clone allowed here, and each is proven by stim."""
+    seen: list[int] = []
+    monkeypatch.setattr(synthesize, "clone_keypath", lambda *a, **k: None)
+    monkeypatch.setattr(sweep, "clone_keypath_sweep", _forced(mode, seen))
+    r = qclone.compile(single_clone(9, recover=1), target="heavy-hex:3", clone_strategy="keypath")
+    assert seen
+    verdicts = verify(r, raise_on_failure=False)
+    assert any("secrecy" in v.checks for v in verdicts)
+    assert all(v.ok for v in verdicts), [v.reason for v in verdicts]

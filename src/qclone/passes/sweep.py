@@ -16,6 +16,14 @@ over ``k`` slots between, as for a Bell pair, since those slots still hold class
 are put back), with the phase taken from a slot of the chain. Against Bell pairs plus the
 walked U_dec(j)^dagger of :func:`~qclone.passes.synthesize.clone_keypath` (four CNOTs per
 key), this saves about one CNOT per pair next to its key and two per stretched pair.
+
+A stretched pair needs, besides its key's value, a second combination of the bits for its
+phase: a slot of its chain, a classical neighbour, or a neighbour's value loaded into the
+chain. When every qubit beside the pair is already joined, the phase comes from the nearest
+classical qubit further out (a CZ as H, a CX over the qubits between that leaves each as it
+was, H: ``4k + 1`` CNOTs over ``k`` between), and the sweep is tried again with the conveyor
+giving a fresh slot near that pair a key's first value (one CNOT), or with the pair joined
+first; the cheapest try is kept.
 """
 
 from __future__ import annotations
@@ -152,18 +160,35 @@ def clone_keypath_sweep(
     not coupled. The data's slot ends as clone S_j, S_j's slot as the source A. Cost:
     ``2(n - 1)`` for the conveyor, two per pair next to its key (copy, join), ``2k + 1`` per
     pair stretched over ``k`` slots, and a few at the start. A stretched pair that cannot be
-    joined where it falls in the order (every neighbour already joined) is put first and the
-    sweep tried again, a few times. None when the layout does not fit.
+    joined where it falls in the order with a classical slot beside it for its phase (every
+    neighbour already joined) takes the phase from further out (a CX over the qubits between,
+    ``4k`` CNOTs); the sweep is then tried again with a key's value preloaded into a fresh
+    slot near that pair, or with the pair put first, a few times, and the cheapest is kept.
+    None when the layout does not fit.
     """
     first: set[int] = set()
-    for _ in range(8):
-        got = _sweep_once(a, s, k, lead, order, adjacent, via, first)
-        if not isinstance(got, int):
-            return got
-        if got in first:
-            return None
-        first.add(got)
-    return None
+    preload: set[int] = set()
+    best: Synthesis | None = None
+    for _ in range(16):
+        costly: list[tuple[int, list[int]]] = []
+        got = _sweep_once(a, s, k, lead, order, adjacent, via, first, preload, costly)
+        if isinstance(got, Synthesis):
+            if best is None or got.two_qubit_cost() < best.two_qubit_cost():
+                best = got
+        elif got is None:
+            break
+        else:
+            costly = [got]
+        if not costly:
+            break
+        i, spare = costly[0]
+        if spare:
+            preload.add(spare[0])
+        elif i in first:
+            break
+        else:
+            first.add(i)
+    return best
 
 
 def _sweep_once(
@@ -175,9 +200,14 @@ def _sweep_once(
     adjacent: Mapping[int, Iterable[int]],
     via: Mapping[int, list[int]] | None,
     first: set[int],
-) -> Synthesis | int | None:
-    """One try of :func:`clone_keypath_sweep` with the pairs ``first`` joined early; the
-    index of a pair that could not be joined, or None when the layout does not fit."""
+    preload: set[int],
+    costly: list[tuple[int, list[int]]],
+) -> Synthesis | tuple[int, list[int]] | None:
+    """One try of :func:`clone_keypath_sweep` with the pairs ``first`` joined early and the
+    fresh slots ``preload`` given a key's first value by the conveyor. A pair that could not
+    be joined is returned, one that took its phase from further out listed in ``costly``:
+    its index and the fresh slots near it that a key could preload. None when the layout does
+    not fit."""
     via = {i: list(v) for i, v in (via or {}).items() if v}
     n = len(k)
     adj = {q: set(v) for q, v in adjacent.items()}
@@ -198,14 +228,24 @@ def _sweep_once(
     # the conveyor: (w, u) on (a, N_j) carried down the keys, two CNOTs per key; a clone next
     # to its key copies the key's first value (u)
     val[a], val[k0] = W, U
-    copy_into = {k[i]: s[i] for i in order[1:] if i not in via}
+    copy_into: dict[int, list[int]] = {k[i]: [s[i]] for i in order[1:] if i not in via}
+    keys = set(path[1:])
+    # a fresh slot that a stretched pair needs as a source of its phase: a key beside it gives
+    # it its first value (one CNOT)
+    for slot in sorted(preload):
+        feeder = next((p for p in path[1:] if p in adj.get(slot, ())), None)
+        if feeder is not None and slot not in keys and slot not in (a, s0):
+            copy_into.setdefault(feeder, []).append(slot)
+    for slot in copy_into.get(k0, ()):
+        if slot != s0:
+            cx(k0, slot)
     for j in range(n - 1):
         cx(path[j + 1], path[j + 2])
-        if path[j + 2] in copy_into:
-            cx(path[j + 2], copy_into[path[j + 2]])
+        for slot in copy_into.get(path[j + 2], ()):
+            cx(path[j + 2], slot)
         cx(path[j], path[j + 1])
-    if order[-1] not in via:  # the last key holds only its first value: give it a second
-        cx(path[n - 1], path[n])
+    if order[-1] not in via or path[n] in preload:
+        cx(path[n - 1], path[n])  # the last key holds only its first value: give it a second
 
     # each joined pair: its gates on local slots (clone 0, key 1, helpers), their values
     # before, and the index it ends with
@@ -221,7 +261,8 @@ def _sweep_once(
         a slot of the chain or a classical neighbour, and if need be one more CX from a
         classical neighbour to change the key's value. If no choice gives an invertible
         index, a slot of the chain is loaded with a neighbour's value for the chain (a CX
-        before and after). False if nothing works."""
+        before and after), and failing that the phase comes from further out (``_far``,
+        the pair listed in ``costly``). False if nothing works."""
         chain = None if detour is None else detour[::-1]
         if _join(i, chain, None):
             return True
@@ -231,9 +272,59 @@ def _sweep_once(
                     continue
                 if _join(i, chain, (nb, r)):
                     return True
+        if any(_join(i, chain, None, far) for far in _far(i)[:8]):
+            costly.append((i, spare(i, detour)))
+            return True
         return False
 
-    def _join(i: int, chain: list[int] | None, load: tuple[int, int] | None) -> bool:
+    def spare(i: int, detour: list[int] | None) -> list[int]:
+        """Fresh slots near pair ``i`` that a key beside them could preload (the last key
+        first: preloading it gives it a second value)."""
+        near_i = [s[i], *(detour or via[i]), *sorted(adj[s[i]]), *sorted(adj[k[i]])]
+        out = [
+            q
+            for q in dict.fromkeys(near_i)
+            if q not in preload
+            and q not in keys
+            and q not in (a, s0)
+            and not val.get(q, 0)
+            and keys & adj.get(q, set())
+        ]
+        if k[i] == path[n] and k[i] not in preload:
+            out.insert(0, k[i])
+        return out
+
+    def _far(i: int) -> list[tuple[int, int, list[int]]]:
+        """Classical slots further out for the phase, nearest first: ``(end, c, route)`` for
+        a CZ from ``c`` to the pair's ``end`` as ``H(c)``, a CX over ``route`` that leaves
+        every qubit on it as it was (:func:`~qclone.passes.synthesize.long_cx`), ``H(c)``."""
+        si, ki = s[i], k[i]
+        parent: dict[int, int | None] = {si: None, ki: None}
+        frontier = [si, ki]
+        found: list[tuple[int, int, list[int]]] = []
+        while frontier and len(found) < 8:
+            nxt = []
+            for q in frontier:
+                for r in sorted(adj.get(q, ())):
+                    if r in parent:
+                        continue
+                    parent[r] = q
+                    nxt.append(r)
+                    if r not in quantum and val.get(r, 0):
+                        route, x = [], q
+                        while parent[x] is not None:
+                            route.append(x)
+                            x = parent[x]  # type: ignore[assignment]
+                        found.append((x, r, route[::-1]))
+            frontier = nxt
+        return [f for f in found if f[2]]  # the neighbours were tried already
+
+    def _join(
+        i: int,
+        chain: list[int] | None,
+        load: tuple[int, int] | None,
+        far: tuple[int, int, list[int]] | None = None,
+    ) -> bool:
         si, ki = s[i], k[i]
         between = chain if chain is not None else list(reversed(via[i]))
         now = dict(val)  # the values the chain sees
@@ -243,16 +334,17 @@ def _sweep_once(
         shift = now.get(ki, 0)
         for q in chain or ():
             shift ^= now.get(q, 0)
-        near = [
-            (end, nb)
+        near: list[tuple[int, int, list[int]]] = [
+            (end, nb, [])
             for end in (si, ki)
             for nb in sorted(adj.get(end, ()))
-            if nb not in quantum and nb not in (si, ki) and (chain is not None or nb not in between)
-        ]  # the chain's slots are back at their values once it is done
+            if nb not in quantum and nb not in (si, ki)
+        ]  # the slots between (chain or planned path) are back at their values once it is done
         # one more CX into the pair from a classical neighbour: changes the key's value
         moves: list[tuple[tuple[int, int] | None, int]] = [(None, shift)]
-        moves += [((nb, end), shift ^ val.get(nb, 0)) for end, nb in near if val.get(nb, 0)]
+        moves += [((nb, end), shift ^ val.get(nb, 0)) for end, nb, _ in near if val.get(nb, 0)]
         options: list[tuple[int, list[LocalGate], list[LocalGate], list[int], int, int]] = []
+        f = now.get(si, 0)  # a preloaded clone slot: the H turns its value into a phase
         for move, a_idx in moves:
             extra: list[LocalGate] = [] if move is None else [("cx", *move)]
             extra += pre  # unload after the chain
@@ -261,7 +353,7 @@ def _sweep_once(
                 line = [si, *chain, ki]
                 vs = [now.get(q, 0) for q in line]
                 for t in range(len(line) - 1):
-                    if not _valid(a_idx, vs[t + 1]):
+                    if not _valid(a_idx, vs[t + 1] ^ f):
                         continue
                     gates: list[LocalGate] = [*pre, ("h", si)]
                     for e in range(len(line) - 1):
@@ -270,18 +362,29 @@ def _sweep_once(
                     gates += [("cx", line[e - 1], line[e]) for e in range(len(line) - 2, 0, -1)]
                     gates += extra
                     slots = [si, ki, *chain, *dict.fromkeys(h for h in helpers if h not in chain)]
-                    options.append((len(extra), gates, gates, slots, a_idx, vs[t + 1]))
+                    options.append((len(extra), gates, gates, slots, a_idx, vs[t + 1] ^ f))
                     break
             # a plain join and a phase from a classical neighbour (one gate more)
             if chain is not None:
                 base = [*pre, *bell_pair(si, chain, ki)]
             else:
                 base = [("h", si), *long_cx(si, between, ki)]
-            for end, nb in near:
-                c = val.get(nb, 0)
+            if _valid(a_idx, f):  # the preloaded value is the phase: no gate more
+                slots = [
+                    si,
+                    ki,
+                    *(chain or ()),
+                    *dict.fromkeys(h for h in helpers if h not in (chain or ())),
+                ]
+                sim = [*base, *extra] if chain is not None else [("h", si), ("cx", si, ki), *extra]
+                options.append((len(extra), [*base, *extra], sim, slots, a_idx, f))
+            for end, nb, route in near if far is None else [far]:
+                c = val.get(nb, 0) ^ f
                 if nb in helpers or not _valid(a_idx, c):
                     continue
-                gates = [*base, *extra, ("cz", end, nb)]
+                cz: list[LocalGate] = [("cz", end, nb)]
+                phase = cz if not route else [("h", nb), *long_cx(end, route, nb), ("h", nb)]
+                gates = [*base, *extra, *phase]
                 slots = [
                     si,
                     ki,
@@ -289,19 +392,20 @@ def _sweep_once(
                     *dict.fromkeys(h for h in [*helpers, nb] if h not in (chain or ())),
                 ]
                 sim = (
-                    gates
+                    [*base, *extra, *cz]
                     if chain is not None
-                    else [("h", si), ("cx", si, ki), *extra, ("cz", end, nb)]
+                    else [("h", si), ("cx", si, ki), *extra, *cz]
                 )
-                options.append((len(extra) + 1, gates, sim, slots, a_idx, c))
+                cost = len(extra) + sum(len(g) == 3 for g in phase)
+                options.append((cost, gates, sim, slots, a_idx, c))
                 break
         if not options:
             return False
         _, gates, sim, slots, a_idx, b = min(options, key=lambda o: o[0])
         body.extend(gates)
         if chain is None:  # the CX over the planned path stands in for its gates
-            slots = [q for q in slots if q in (si, ki) or q not in between]
-            start = [0, shift, *(val.get(q, 0) for q in slots[2:])]
+            slots = [q for q in slots if q in (si, ki) or q not in between or q not in quantum]
+            start = [f, shift, *(val.get(q, 0) for q in slots[2:])]
         else:
             start = [val.get(q, 0) for q in slots]
         pairs.append((local(sim, slots), tuple(start), a_idx, b, si, ki))
@@ -312,7 +416,7 @@ def _sweep_once(
     rest = {i: v for i, v in via.items() if i != lead}
     for i, detour in stretched_order(a, s, k, adj, rest, made={a, s0}, first=first):
         if not join(i, detour):
-            return i  # this pair could not be joined here: the caller may put it first
+            return i, spare(i, detour)  # the caller may preload a slot near it, or put it first
     # the pairs next to their key, and the lead pair (a, N_j)
     for i in order:
         if i != lead and i in via:

@@ -367,18 +367,22 @@ def stretched_order(
     made = {a} if made is None else set(made)  # slots no longer fresh
     todo = [i for i in sorted(via) if via[i]]
     inside = {i: set(via[i]) for i in todo}
+    # blocks[i]: the pairs still to make whose planned path holds an end of pair i (kept up to
+    # date as pairs are made, instead of recounted at every step)
+    ends: dict[int, list[int]] = {}
+    for i in todo:
+        for q in {k[i], s[i]}:
+            ends.setdefault(q, []).append(i)
+    blocks = dict.fromkeys(todo, 0)
+    for o in todo:
+        for i in {i for q in inside[o] for i in ends.get(q, ())}:
+            blocks[i] += 1
     plan: list[tuple[int, list[int] | None]] = []
     while todo:
         free = [i for i in todo if not made & inside[i]]
         detour: list[int] | None
         if free:
-            i = min(
-                free,
-                key=lambda i: (
-                    i not in early,
-                    sum(k[i] in inside[o] or s[i] in inside[o] for o in todo),
-                ),
-            )
+            i = min(free, key=lambda i: (i not in early, blocks[i]))
             detour = list(via[i])
         else:
             options: list[tuple[int, int, list[int] | None]] = []
@@ -390,6 +394,8 @@ def stretched_order(
             _, i, detour = min(options, key=lambda t: (t[0], t[1], t[2] is None))
         plan.append((i, detour))
         todo.remove(i)
+        for o in {o for q in inside[i] for o in ends.get(q, ())}:
+            blocks[o] -= 1
         made.update((k[i], s[i]))
     return plan
 

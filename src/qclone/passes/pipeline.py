@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qclone.compiled import CompileResult, PhaseCircuit
 from qclone.cost.report import cost_report
@@ -668,7 +668,9 @@ def _keypath_floor(analysis: Analysis) -> int:
     return (2 * (n - 1) + 2 * n + 1) + (4 * (n - 1) + 2)
 
 
-def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[int]] | None:
+def _keypath(
+    analysis: Analysis, tgt: Target, bound: int | None = None
+) -> tuple[list[LogicalPhase], list[int]] | None:
     """The key-path candidate: the keys on a device path, each clone on a free qubit near its
     key, the clone as Bell pairs plus U_dec(j)^dagger walked along the keys
     (:func:`~qclone.passes.synthesize.clone_keypath`) and the recovery walked back
@@ -680,7 +682,8 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
     method: fewer qubits between in total, but paths may cross in a cycle, so the pairs that
     lose their planned path are banned and the assignment redone a few times). The window of
     the path, the data's qubit and the assignment are the cheapest synthesized of a few tried.
-    One clone per program; None when nothing fits."""
+    One clone per program; None when nothing fits, or when no layout could cost ``bound``
+    two-qubit gates or fewer (the best so far, given by ``auto``)."""
     import networkx as nx
 
     from qclone.ir.ops import Clone
@@ -728,6 +731,21 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
             frontier = nxt
         return dist
 
+    def within_many(srcs: list[int], held: set[int]) -> tuple[dict[int, int], Any]:
+        """The distances of :func:`within` from each of ``srcs`` (all in ``held``) at once,
+        by scipy's breadth-first search: the column of each held qubit, and a matrix with a
+        row per source (``inf`` where a qubit is out of reach)."""
+        import numpy as np
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import shortest_path
+
+        nodes = sorted(held)
+        col = {q: c for c, q in enumerate(nodes)}
+        edges = [(col[q], col[r]) for q in nodes for r in adj[q] if r in col]
+        rows_, cols_ = zip(*edges, strict=True) if edges else ((), ())
+        m = csr_matrix((np.ones(len(edges)), (rows_, cols_)), shape=(len(nodes), len(nodes)))
+        return col, shortest_path(m, unweighted=True, indices=[col[q] for q in srcs])
+
     def assign(keys: list[int], psi: int, exact: bool) -> tuple[int, dict[int, int]] | None:
         """A clone qubit for each key (by index in ``keys``) at low total Bell-pair cost.
 
@@ -744,15 +762,15 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
                 break
             todo = [i for i in range(n) if i not in partner]
             spots = {q for h in held for q in adj[h] if q not in held and q != psi}
-            options: dict[int, list[tuple[int, int]]] = {}
+            options: dict[int, list[tuple[int, int]]] = {i: [] for i in todo}
+            col, dist = within_many([keys[i] for i in todo], held)
+            for q in sorted(spots):
+                near = dist[:, [col[h] for h in adj[q] if h in col]].min(axis=1)
+                for row, i in enumerate(todo):
+                    if near[row] != math.inf:
+                        options[i].append((2 * int(near[row]) + 1, q))
             for i in todo:
-                dist = within(keys[i], held)
-                options[i] = sorted(
-                    (2 * d + 1, q)
-                    for q in spots
-                    for d in [min((dist[h] for h in adj[q] if h in dist), default=-1)]
-                    if d >= 0
-                )
+                options[i].sort()
             if exact:
                 flow = nx.DiGraph()
                 flow.add_node("src", demand=-len(todo))
@@ -779,7 +797,8 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
             held = set(keys) | set(partner.values())
         if len(partner) < n:
             return None
-        total = sum(2 * within(keys[i], held)[q] - 1 for i, q in partner.items())
+        col, dist = within_many(keys, held)
+        total = sum(2 * int(dist[i, col[q]]) - 1 for i, q in partner.items())
         return total, partner
 
     def assign_global(
@@ -800,11 +819,12 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
         held = set(graph.nodes) - {psi}
         col = {q: c for c, q in enumerate(free)}
         big = 10**6
-        cost = np.full((n, len(free)), big, dtype=np.int64)
-        for i, key in enumerate(keys):
-            for q, d in within(key, held).items():
-                if q in col and (i, q) not in banned:
-                    cost[i, col[q]] = 2 * d - 1
+        at, dist = within_many(keys, held)
+        part = dist[:, [at[q] for q in free]]
+        cost = np.where(np.isinf(part), big, 2 * np.nan_to_num(part, posinf=0) - 1).astype(np.int64)
+        for i, q in banned:
+            if q in col:
+                cost[i, col[q]] = big
         rows, cols = linear_sum_assignment(cost)
         total = int(cost[rows, cols].sum())
         if total >= big:
@@ -861,17 +881,40 @@ def _keypath(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[
             return None
         return layout, adjacency, via
 
-    scored = []
     overall = []
-    for keys in ranked:
-        for psi in sorted(q for q in graph.adj[keys[0]] if q not in keys):
-            quick = assign(keys, psi, exact=False)
-            if quick is not None:
-                scored.append((quick[0], keys, psi))
-            whole = assign_global(keys, psi)
-            if whole is not None:
-                overall.append((whole[0], keys, psi, whole[1]))
-    scored.sort(key=lambda c: c[0])
+    tries = [(keys, psi) for keys in ranked for psi in sorted(set(graph.adj[keys[0]]) - set(keys))]
+
+    def _key(t: tuple[list[int], int]) -> tuple[tuple[int, ...], int]:
+        return tuple(t[0]), t[1]
+
+    for keys, psi in tries:
+        whole = assign_global(keys, psi)
+        if whole is not None:
+            overall.append((whole[0], keys, psi, whole[1]))
+    # every layout tried pays at least the Hungarian total of its Bell pairs (both clones spend
+    # that or more on the pairs, the sweep 2(n - 1) more down the keys) and the recovery's
+    # walk: if that is dearer than the best layout so far, none can win
+    if (
+        bound is not None
+        and overall
+        and 2 * (n - 1) + min(o[0] for o in overall) + 4 * (n - 1) + 2 > bound
+    ):
+        return None
+    # the quick assignment ranks the candidates; its total is at least the Hungarian one, so a
+    # candidate whose Hungarian total exceeds the third-best quick total so far cannot rank in
+    # the three kept: go through them from the lowest Hungarian total and stop there
+    lowest = {(tuple(keys), psi): total for total, keys, psi, _ in overall}
+    ranked_quick: list[tuple[int, int, list[int], int]] = []
+    for pos in sorted(range(len(tries)), key=lambda p: lowest.get(_key(tries[p]), 10**9)):
+        keys, psi = tries[pos]
+        if _key(tries[pos]) not in lowest:
+            continue  # no assignment over all free qubits: none over the held ones either
+        if len(ranked_quick) >= 3 and lowest[_key(tries[pos])] > sorted(ranked_quick)[2][0]:
+            break
+        quick = assign(keys, psi, exact=False)
+        if quick is not None:
+            ranked_quick.append((quick[0], pos, keys, psi))
+    scored = [(total, keys, psi) for total, _, keys, psi in sorted(ranked_quick)]
     overall.sort(key=lambda c: c[0])
     best: tuple[int, list[int], Synthesis] | None = None
 
@@ -1026,7 +1069,11 @@ def _best_layout(
                 and best[0][0] <= _keypath_floor(analysis)
             ):
                 continue  # it cannot win: both walks alone cost more than the best so far
-            found = (_keypath if strategy == "keypath" else _ladder)(analysis, tgt)
+            if strategy == "keypath":
+                bound = best[0][0] if clone_strategy == "auto" and best is not None else None
+                found = _keypath(analysis, tgt, bound)
+            else:
+                found = _ladder(analysis, tgt)
             if found is None:
                 _unfit(strategy, clone_strategy, tgt)
                 continue

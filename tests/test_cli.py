@@ -455,3 +455,30 @@ def test_dominoes_strategy_from_the_command_line(capsys: pytest.CaptureFixture[s
     )  # fmt: skip
     assert code == 0
     assert "dominoes:" in capsys.readouterr().out
+
+
+def test_every_strategy_is_offered_on_the_command_line() -> None:
+    """The CLI's literal list (kept so that ``--help`` does not import the compiler) names
+    ``auto`` and every strategy the pipeline has, the ones the stored formulas describe."""
+    from qclone.cli import CLONE_STRATEGIES
+    from qclone.passes.pipeline import STRATEGIES
+
+    assert CLONE_STRATEGIES[0] == "auto"
+    assert sorted(CLONE_STRATEGIES[1:]) == sorted(STRATEGIES)
+
+
+def test_keypath_strategy_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """``keypath`` (what ``auto`` picks on heavy-hex) can be asked for by name, in ``compile``
+    and in ``cost``, and the stored formula gives the compiled count."""
+    code, out, _ = run(
+        capsys, "compile", "-n", "6", "-r", "1", "-t", "heavy-hex:5",
+        "--clone-strategy", "keypath", "--json",
+    )  # fmt: skip
+    assert code == 0
+    doc = json.loads(out[out.index("{") : out.rindex("}") + 1])
+    assert doc["strategy"].startswith("keypath:")
+    code, out, _ = run(capsys, "cost", "-t", "heavy-hex:5", "-n", "6", "--strategy", "keypath",
+                       "--json")  # fmt: skip
+    assert code == 0
+    values = json.loads(out)["values"]
+    assert values[0]["two_qubit"] == doc["two_qubit"]

@@ -39,6 +39,7 @@ def decompose(
     *,
     clone_strategy: str | CloneSynthesis = "teleport",
     recover_strategy: RecoverSynthesis | None = None,
+    recover_functional: RecoverSynthesis | None = None,
 ) -> list[LogicalPhase]:
     """Synthesize every phase; slot ``i`` starts as wire ``analysis.wires[i]``.
 
@@ -46,7 +47,8 @@ def decompose(
     3n + 1 CNOTs; ``"path"``: 5n - 2 nearest-neighbour; ``"textbook"``: 5n) or is a function
     ``(a, [S_k slots], [N_k slots]) -> Synthesis``. ``recover_strategy``, if given, replaces
     the recover syntheses of both modes where it returns a synthesis (``None``: the default):
-    ``(s, m, [other key slots]) -> Synthesis | None``.
+    ``(s, m, [other key slots]) -> Synthesis | None``. ``recover_functional``, if given, is
+    tried first for a functional recover (it may leave the keys as junk).
     """
     synth = clone_strategy if callable(clone_strategy) else CLONE_STRATEGIES.get(clone_strategy)
     if synth is None:
@@ -72,7 +74,11 @@ def decompose(
                 syn = synth(a, xs, ys)
             else:
                 assert isinstance(info.op, Recover)
-                found = recover_strategy(a, xs[0], ys) if recover_strategy else None
+                found = None
+                if recover_functional is not None and info.op.mode == "functional":
+                    found = recover_functional(a, xs[0], ys)
+                if found is None and recover_strategy is not None:
+                    found = recover_strategy(a, xs[0], ys)
                 syn = found or RECOVER_STRATEGIES[info.op.mode](a, xs[0], ys)
             blocks.extend(syn.blocks)
             if syn.moves:

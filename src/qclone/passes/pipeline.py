@@ -188,6 +188,29 @@ def _roaming(
     return recover
 
 
+def _collapsing(
+    layout: list[int],
+    tgt: Target,
+    exact: Callable[[int, int, list[int]], Synthesis | None],
+) -> Callable[[int, int, list[int]], Synthesis | None]:
+    """A functional recovery for a finished ``layout``: the keys' parities collapsed along
+    their path (:func:`~qclone.passes.collapse.recover_collapse`, about ``2n`` CNOTs) when the
+    other keys form a path from beside the controls, or ``exact``'s synthesis (an exact
+    recovery is a functional one too) when that has fewer two-qubit gates."""
+    from qclone.passes.collapse import recover_collapse
+
+    def recover(s: int, m: int, others: list[int]) -> Synthesis | None:
+        at = {q: slot for slot, q in enumerate(layout)}
+        adjacency = {
+            slot: [at[r] for r in tgt.neighbors(q) if r in at] for slot, q in enumerate(layout)
+        }
+        found = [recover_collapse(s, m, others, adjacency), exact(s, m, others)]
+        options = [f for f in found if f is not None]
+        return min(options, key=Synthesis.two_qubit_cost) if options else None
+
+    return recover
+
+
 def _path(
     analysis: Analysis, tgt: Target, path: list[int] | None = None
 ) -> tuple[list[LogicalPhase], list[int]]:
@@ -228,7 +251,12 @@ def _path(
         return recover_walk(s, m, others, on_path[on_path.index(m) :])
 
     recover = _roaming(layout, tgt, walk)
-    return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
+    return decompose(
+        analysis,
+        clone_strategy=clone,
+        recover_strategy=recover,
+        recover_functional=_collapsing(layout, tgt, recover),
+    ), layout
 
 
 def _dominoes(
@@ -393,7 +421,12 @@ def _domino_layout(
         return recover_walk(s_, m_, others, line[line.index(m_) :])
 
     recover = _roaming(layout, tgt, walk)
-    return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
+    return decompose(
+        analysis,
+        clone_strategy=clone,
+        recover_strategy=recover,
+        recover_functional=_collapsing(layout, tgt, recover),
+    ), layout
 
 
 def _domino_tree(
@@ -532,7 +565,12 @@ def _domino_tree(
                 continue
             if roam:
                 recover = _roaming(layout, tgt)
-                return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
+                return decompose(
+                    analysis,
+                    clone_strategy=clone,
+                    recover_strategy=recover,
+                    recover_functional=_collapsing(layout, tgt, recover),
+                ), layout
             return decompose(analysis, clone_strategy=clone), layout
     return None
 
@@ -606,7 +644,12 @@ def _comb(
         return recover_walk(s_, m_, others, line[line.index(m_) :])
 
     recover = _roaming(layout, tgt, walk)
-    return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
+    return decompose(
+        analysis,
+        clone_strategy=clone,
+        recover_strategy=recover,
+        recover_functional=_collapsing(layout, tgt, recover),
+    ), layout
 
 
 def level_matching(rows: list[int], options: Mapping[int, list[tuple[int, int]]]) -> dict[int, int]:
@@ -966,7 +1009,12 @@ def _keypath(
         return syn
 
     recover = _roaming(layout, tgt)
-    return decompose(analysis, clone_strategy=clone, recover_strategy=recover), layout
+    return decompose(
+        analysis,
+        clone_strategy=clone,
+        recover_strategy=recover,
+        recover_functional=_collapsing(layout, tgt, recover),
+    ), layout
 
 
 #: What each layout that may not fit needs, for the error when it was asked for by name.

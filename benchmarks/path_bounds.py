@@ -16,6 +16,15 @@ What it shows: on a line the core costs about 4 CNOTs per key, with ``s`` and ``
 end or at opposite ends, which is what qclone's walks spend (``recover_roam``: 4 per key); a
 bystander between keys costs more. Only CNOT circuits are searched (single-qubit gates around
 them), so this is evidence for the walks' count, not a lower bound over all circuits.
+
+``--collapse`` searches what the *functional* recovery needs instead
+(:mod:`qclone.passes.collapse`): a Clifford ``V`` on a line of ``L`` keys taking the two
+parities ``Z..Z`` and ``X..X`` onto the front key (both, for odd ``L``) or the first two (one
+each, even ``L``), whatever else it does to the keys. Steps are one-CNOT gates between
+neighbours with any one-qubit gates around them; each key is tracked only by which of the two
+strings act on it (none, one, the other, both alike, both different), since one-qubit gates
+are free. It finds ``2L - 2`` (odd) and ``2L - 3`` (even), which is what the sweeps of
+:func:`qclone.passes.collapse.collapse` spend.
 """
 
 from __future__ import annotations
@@ -96,10 +105,82 @@ CORE = [
 FANOUT = ["ct", "ctt", "cttt", "ctttt", "cttttt", "cbt", "ctbt", "cbtbt", "cbtbtbt"]
 
 
+# the one-qubit Paulis as (x, z) bits, and a key's shape: which strings act on it (0: none,
+# 1: only the Z string, 2: only the X string, 3: both alike, 4: both different), with a
+# representative pair of Paulis for each (any other is one one-qubit Clifford away)
+_I, _X, _Z = (0, 0), (1, 0), (0, 1)
+_Y = (1, 1)
+_REP = {0: (_I, _I), 1: (_Z, _I), 2: (_I, _Z), 3: (_Z, _Z), 4: (_Z, _X)}
+
+
+def _anti(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return (a[0] * b[1] + a[1] * b[0]) % 2
+
+
+def _times(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+    return a[0] ^ b[0], a[1] ^ b[1]
+
+
+def _shape(p: tuple[int, int], q: tuple[int, int]) -> int:
+    if p == _I:
+        return 0 if q == _I else 2
+    if q == _I:
+        return 1
+    return 3 if p == q else 4
+
+
+def fewest_collapse(size: int) -> int:
+    """Fewest one-CNOT steps taking both parities of ``size`` keys on a line to the front."""
+
+    def done(state: tuple[int, ...]) -> bool:
+        if any(state[2:]):
+            return False
+        return state[:2] in ((4, 0), (1, 2), (2, 1)) if size > 1 else state == (4,)
+
+    start = (4,) * size
+    seen = {start}
+    layer = [start]
+    depth = 0
+    while layer:
+        if any(done(st) for st in layer):
+            return depth
+        nxt = []
+        for st in layer:
+            for i in range(size - 1):
+                (p1, q1), (p2, q2) = _REP[st[i]], _REP[st[i + 1]]
+                for ctl in (_X, _Y, _Z):
+                    for tgt in (_X, _Y, _Z):
+                        # C(ctl, tgt) on A x B: A ctl^[B anti tgt] x B tgt^[A anti ctl]
+                        np1 = _times(p1, ctl) if _anti(p2, tgt) else p1
+                        np2 = _times(p2, tgt) if _anti(p1, ctl) else p2
+                        nq1 = _times(q1, ctl) if _anti(q2, tgt) else q1
+                        nq2 = _times(q2, tgt) if _anti(q1, ctl) else q2
+                        new = (*st[:i], _shape(np1, nq1), _shape(np2, nq2), *st[i + 2 :])
+                        if new not in seen:
+                            seen.add(new)
+                            nxt.append(new)
+        layer = nxt
+        depth += 1
+    raise ValueError("unreachable")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only lines of up to 6 qubits")
+    parser.add_argument(
+        "--collapse", action="store_true", help="the functional recovery's collapse instead"
+    )
     args = parser.parse_args()
+    if args.collapse:
+        print("| keys on a line | fewest one-CNOT steps | qclone's sweeps |")
+        print("|---|---|---|")
+        from qclone.passes.collapse import collapse
+
+        for size in range(1, 7 if args.quick else 10):
+            made = collapse(list(range(size)))
+            ours = "-" if made is None else sum(g[0] == "cx" for g in made[0])
+            print(f"| {size} | {fewest_collapse(size)} | {ours} |")
+        return
     limit = 6 if args.quick else 99
     tables = [
         ("line (core of U_dec)", "keys", "k", CORE, core_goal),

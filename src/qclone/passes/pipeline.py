@@ -188,6 +188,25 @@ def _roaming(
     return recover
 
 
+def _decompose_on(
+    analysis: Analysis,
+    clone: Callable[[int, list[int], list[int]], Synthesis],
+    layout: list[int],
+    tgt: Target,
+    walk: Callable[[int, int, list[int]], Synthesis | None] | None = None,
+) -> list[LogicalPhase]:
+    """The phases of a finished ``layout``: ``clone`` for the clone, the roaming walk (or
+    ``walk`` where cheaper) for the exact recovery, and for the functional one the keys'
+    parities collapsed along their path where that is cheaper still."""
+    recover = _roaming(layout, tgt, walk)
+    return decompose(
+        analysis,
+        clone_strategy=clone,
+        recover_strategy=recover,
+        recover_functional=_collapsing(layout, tgt, recover),
+    )
+
+
 def _collapsing(
     layout: list[int],
     tgt: Target,
@@ -250,13 +269,7 @@ def _path(
             return None
         return recover_walk(s, m, others, on_path[on_path.index(m) :])
 
-    recover = _roaming(layout, tgt, walk)
-    return decompose(
-        analysis,
-        clone_strategy=clone,
-        recover_strategy=recover,
-        recover_functional=_collapsing(layout, tgt, recover),
-    ), layout
+    return _decompose_on(analysis, clone, layout, tgt, walk), layout
 
 
 def _dominoes(
@@ -420,13 +433,7 @@ def _domino_layout(
             return None
         return recover_walk(s_, m_, others, line[line.index(m_) :])
 
-    recover = _roaming(layout, tgt, walk)
-    return decompose(
-        analysis,
-        clone_strategy=clone,
-        recover_strategy=recover,
-        recover_functional=_collapsing(layout, tgt, recover),
-    ), layout
+    return _decompose_on(analysis, clone, layout, tgt, walk), layout
 
 
 def _domino_tree(
@@ -564,13 +571,7 @@ def _domino_tree(
             if clone is None:
                 continue
             if roam:
-                recover = _roaming(layout, tgt)
-                return decompose(
-                    analysis,
-                    clone_strategy=clone,
-                    recover_strategy=recover,
-                    recover_functional=_collapsing(layout, tgt, recover),
-                ), layout
+                return _decompose_on(analysis, clone, layout, tgt), layout
             return decompose(analysis, clone_strategy=clone), layout
     return None
 
@@ -643,13 +644,7 @@ def _comb(
             return None
         return recover_walk(s_, m_, others, line[line.index(m_) :])
 
-    recover = _roaming(layout, tgt, walk)
-    return decompose(
-        analysis,
-        clone_strategy=clone,
-        recover_strategy=recover,
-        recover_functional=_collapsing(layout, tgt, recover),
-    ), layout
+    return _decompose_on(analysis, clone, layout, tgt, walk), layout
 
 
 def level_matching(rows: list[int], options: Mapping[int, list[tuple[int, int]]]) -> dict[int, int]:
@@ -1008,13 +1003,7 @@ def _keypath(
     def clone(a_: int, xs_: list[int], ys_: list[int]) -> Synthesis:
         return syn
 
-    recover = _roaming(layout, tgt)
-    return decompose(
-        analysis,
-        clone_strategy=clone,
-        recover_strategy=recover,
-        recover_functional=_collapsing(layout, tgt, recover),
-    ), layout
+    return _decompose_on(analysis, clone, layout, tgt), layout
 
 
 #: What each layout that may not fit needs, for the error when it was asked for by name.

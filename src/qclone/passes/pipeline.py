@@ -162,6 +162,15 @@ def error_score(phases: list[PhaseCircuit], tgt: Target) -> float:
     return total
 
 
+def _slot_adjacency(layout: list[int], tgt: Target) -> dict[int, list[int]]:
+    """The coupling of a layout's slots (``layout[slot]`` is its qubit; -1 for none yet): for
+    each slot, the slots on coupled qubits, in order."""
+    at = {q: slot for slot, q in enumerate(layout)}
+    return {
+        slot: sorted(at[r] for r in tgt.neighbors(q) if r in at) for slot, q in enumerate(layout)
+    }
+
+
 def _roaming(
     layout: list[int],
     tgt: Target,
@@ -176,9 +185,7 @@ def _roaming(
 
     def recover(s: int, m: int, others: list[int]) -> Synthesis | None:
         if not adjacency:
-            at = {q: slot for slot, q in enumerate(layout)}
-            for slot, q in enumerate(layout):
-                adjacency[slot] = sorted(at[r] for r in tgt.neighbors(q) if r in at)
+            adjacency.update(_slot_adjacency(layout, tgt))
         found = [recover_roam(s, m, others, adjacency)]
         if fallback is not None:
             found.append(fallback(s, m, others))
@@ -218,11 +225,11 @@ def _collapsing(
     recovery is a functional one too) when that has fewer two-qubit gates."""
     from qclone.passes.collapse import recover_collapse
 
+    adjacency: dict[int, list[int]] = {}
+
     def recover(s: int, m: int, others: list[int]) -> Synthesis | None:
-        at = {q: slot for slot, q in enumerate(layout)}
-        adjacency = {
-            slot: [at[r] for r in tgt.neighbors(q) if r in at] for slot, q in enumerate(layout)
-        }
+        if not adjacency:
+            adjacency.update(_slot_adjacency(layout, tgt))
         found = [recover_collapse(s, m, others, adjacency), exact(s, m, others)]
         options = [f for f in found if f is not None]
         return min(options, key=Synthesis.two_qubit_cost) if options else None
@@ -902,11 +909,7 @@ def _keypath(
         for pos, i in enumerate(order):
             layout[ys[i]] = keys[pos]
             layout[xs[i]] = partner[pos]
-        at = {q: slot for slot, q in enumerate(layout)}
-        adjacency = {
-            slot: sorted(at[r] for r in tgt.neighbors(q) if r in at)
-            for slot, q in enumerate(layout)
-        }
+        adjacency = _slot_adjacency(layout, tgt)
         sub = nx.Graph()
         sub.add_nodes_from(s_ for s_ in range(num_slots) if s_ != a)
         sub.add_edges_from((u, v) for u in sub for v in adjacency[u] if v in sub)

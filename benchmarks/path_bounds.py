@@ -25,6 +25,15 @@ neighbours with any one-qubit gates around them; each key is tracked only by whi
 strings act on it (none, one, the other, both alike, both different), since one-qubit gates
 are free. It finds ``2L - 2`` (odd) and ``2L - 3`` (even), which is what the sweeps of
 :func:`qclone.passes.collapse.collapse` spend.
+
+``--recover`` searches the whole functional recovery the same way
+(:func:`qclone.passes.paulis.fewest_steps` from the shapes of
+:func:`qclone.passes.paulis.recovery_strings` on ``s``, ``m`` and the other keys): on a line
+``s - m - k1 - ...`` and ``m - s - k1 - ...``, and with every qubit coupled to every other. It
+finds ``2n`` on the first line, ``2n`` (even n) or ``2n - 1`` (odd n) on the second, and
+``ceil((3n - 1)/2)`` on the complete graph, and prints what qclone's syntheses spend
+(:func:`qclone.passes.collapse.recover_collapse`, :func:`qclone.passes.synthesize.
+recover_paired`) beside them.
 """
 
 from __future__ import annotations
@@ -164,13 +173,50 @@ def fewest_collapse(size: int) -> int:
     raise ValueError("unreachable")
 
 
+def recover_table(quick: bool) -> None:
+    """The fewest steps of the functional recovery against qclone's, per number of clones."""
+    import networkx as nx
+
+    from qclone.passes.collapse import recover_collapse
+    from qclone.passes.paulis import fewest_steps, recovery_strings, shape
+    from qclone.passes.synthesize import recover_paired
+
+    print("| n | line s-m-keys: fewest / qclone | line m-s-keys: fewest / qclone "
+          "| complete graph: fewest / qclone |")  # fmt: skip
+    print("|---|---|---|---|")
+    for n in range(2, 6 if quick else 9):
+        p, q, _, _ = recovery_strings(n)
+        shapes = [shape(a, b) for a, b in zip(p, q, strict=True)]
+        cells = []
+        for front in ([(0, 1), (1, 2)], [(1, 0), (0, 2)]):
+            edges = front + [(i, i + 1) for i in range(2, n)]
+            fewest = fewest_steps(shapes, edges, 0)
+            g = nx.Graph(edges)
+            ours = recover_collapse(0, 1, list(range(2, n + 1)), {v: g.adj[v] for v in g})
+            cells.append(f"{len(fewest or [])} / {'-' if ours is None else ours.two_qubit_cost()}")
+        if n <= (4 if quick else 6):
+            complete = [(i, j) for i in range(n + 1) for j in range(i + 1, n + 1)]
+            fewest = fewest_steps(shapes, complete, 0)
+            paired = recover_paired(0, 1, list(range(2, n + 1))).two_qubit_cost()
+            cells.append(f"{len(fewest or [])} / {paired}")
+        else:
+            cells.append("-")
+        print(f"| {n} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only lines of up to 6 qubits")
     parser.add_argument(
         "--collapse", action="store_true", help="the functional recovery's collapse instead"
     )
+    parser.add_argument(
+        "--recover", action="store_true", help="the whole functional recovery instead"
+    )
     args = parser.parse_args()
+    if args.recover:
+        recover_table(args.quick)
+        return
     if args.collapse:
         print("| keys on a line | fewest one-CNOT steps | qclone's sweeps |")
         print("|---|---|---|")
@@ -178,7 +224,7 @@ def main() -> None:
 
         for size in range(1, 7 if args.quick else 10):
             made = collapse(list(range(size)))
-            ours = "-" if made is None else sum(g[0] == "cx" for g in made[0])
+            ours = "-" if made is None else sum(len(g) == 3 for g in made[0])
             print(f"| {size} | {fewest_collapse(size)} | {ours} |")
         return
     limit = 6 if args.quick else 99

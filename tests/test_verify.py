@@ -344,7 +344,7 @@ def test_logical_two_qubit_count_matches_formula(mode: str, strategy: str) -> No
         assert sum(ph.circuit.two_qubit_count() for ph in result.logical) == expected, n
         # per op, as in the table of qclone.passes.synthesize
         clone = 3 * n + n % 2 if strategy == "teleport" else 5 * n
-        recover = 2 * n + 1 if mode == "exact" else 3 * ((n - 1) // 2) + 2 * ((n - 1) % 2) + 3
+        recover = 2 * n + 1 if mode == "exact" else (3 * n - n % 2) // 2  # ceil((3n - 1)/2)
         assert [ph.circuit.two_qubit_count() for ph in result.logical] == [clone, recover], n
 
 

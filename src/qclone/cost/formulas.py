@@ -67,7 +67,8 @@ CLONE_FORMULAS: dict[str, sympy.Expr] = {
 }
 RECOVER_FORMULAS: dict[str, sympy.Expr] = {
     "exact": 2 * n + 1,
-    "functional": 3 * sympy.floor((n - 1) / 2) + 2 * sympy.Mod(n - 1, 2) + 3,
+    # ceil((3n - 1)/2), PROTOCOL.md's lower bound (qclone.passes.synthesize.recover_paired)
+    "functional": sympy.Rational(3, 2) * n - sympy.Mod(n, 2) / 2,
 }
 
 
@@ -222,9 +223,8 @@ def pretty(expr: sympy.Expr | str) -> str:
 # --- analytic two-qubit counts of the SWAP-free layouts -------------------------------------
 _odd = sympy.Mod(n, 2)
 _L = clog2(n)
-#: ``RECOVER_FORMULAS["functional"]`` without floors: ``3 (n - 1)/2 + 3`` for odd n and
-#: ``3 (n - 2)/2 + 2 + 3`` for even n, i.e. ``3n/2 + 2 - (n mod 2)/2``.
-_functional = sympy.Rational(3, 2) * n + 2 - _odd / 2
+#: ``RECOVER_FORMULAS["functional"]``: ``ceil((3n - 1)/2) = 3n/2 - (n mod 2)/2``.
+_functional = sympy.Rational(3, 2) * n - _odd / 2
 
 #: Two-qubit gates of the compiled program on a layout that adds no SWAP, by layout and
 #: program (``clone``: clone only; ``exact`` / ``functional``: clone, then recover clone 1).
@@ -235,15 +235,16 @@ _functional = sympy.Rational(3, 2) * n + 2 - _odd / 2
 #:   odd n, one CZ: ``2 + (n mod 2)``; the two fan-out chains are ``n - 1`` CNOTs each; one
 #:   CNOT per pair returns to the Bell basis: ``3n + (n mod 2)``. The exact recovery is the
 #:   paper's form, CNOT, ``n - 1`` CZ and ``n - 1`` CNOT fan-outs, CZ, CNOT: ``2n + 1``; the
-#:   functional one pairs the other keys (three gates per pair of keys, two for a lone one):
-#:   ``3 floor((n - 1)/2) + 2 ((n - 1) mod 2) + 3``.
+#:   functional one pairs the qubits where its two strings act with different letters (one
+#:   gate a pair, then one per qubit to fold them onto S_j, and one for N_j where the strings
+#:   agree, odd n): ``ceil((3n - 1)/2)``.
 #: * ``textbook`` (all-to-all): n Bell-pair CNOTs and four CNOT ladders of n each: ``5n``;
 #:   same recoveries.
 #: * ``tree`` (all-to-all): the teleport clone with binomial trees instead of chains (same
-#:   count). The recovery (both modes: the tree strategy always recovers exactly) runs a
-#:   descending and an ascending pass over the ``n - 1`` edges of a binomial tree rooted at
-#:   N_j, twice, the last ascending pass skipping the root's ``clog2(n)`` edges, plus five
-#:   gates: ``4(n - 1) - clog2(n) + 5 = 4n + 1 - clog2(n)``.
+#:   count). The exact recovery runs a descending and an ascending pass over the ``n - 1``
+#:   edges of a binomial tree rooted at N_j, twice, the last ascending pass skipping the
+#:   root's ``clog2(n)`` edges, plus five gates: ``4(n - 1) - clog2(n) + 5 = 4n + 1 -
+#:   clog2(n)``; the functional one is the paired form (log depth too).
 #: * ``path`` (the device path holds all 2n + 1 qubits): the nearest-neighbour clone is the
 #:   teleport start, four CNOTs to carry the Bell-index bits past each further pair and one
 #:   per pair at the end: ``2 + (n mod 2) + 4(n - 1) + n = 5n - 2 + (n mod 2)``; the walking
@@ -260,17 +261,16 @@ TWO_QUBIT_ANALYTIC: dict[tuple[str, str], sympy.Expr] = {
     ("textbook", "functional"): 5 * n + _functional,
     ("tree", "clone"): 3 * n + _odd,
     ("tree", "exact"): 3 * n + _odd + 4 * n + 1 - _L,
-    ("tree", "functional"): 3 * n + _odd + 4 * n + 1 - _L,
+    ("tree", "functional"): 3 * n + _odd + _functional,
     ("path", "clone"): 5 * n - 2 + _odd,
     ("path", "exact"): 5 * n - 2 + _odd + 10 * n - 13,
     ("path", "functional"): 5 * n - 2 + _odd + 10 * n - 13,
     # the path layout on an all-to-all device: every key is coupled to the controls, so the
-    # roaming recovery meets each with four CNOTs and passes nothing; the functional one
-    # collapses the keys' parities along their path (qclone.passes.collapse: 2n + 4 for even
-    # n, 2n + 6 for odd n; from n = 4 on, below that the walk is cheaper)
+    # roaming recovery meets each with four CNOTs and passes nothing; the functional one is
+    # the paired form, every qubit of the recovery being coupled to every other
     ("path-all-to-all", "clone"): 5 * n - 2 + _odd,
     ("path-all-to-all", "exact"): 5 * n - 2 + _odd + 4 * n - 1,
-    ("path-all-to-all", "functional"): 5 * n - 2 + _odd + 2 * n + 4 + 2 * _odd,
+    ("path-all-to-all", "functional"): 5 * n - 2 + _odd + _functional,
     ("ladder-strip", "clone"): 3 * n + _odd,
     ("ladder-strip", "exact"): 7 * n + _odd,
     ("ladder-strip", "functional"): 7 * n + _odd,

@@ -39,7 +39,12 @@ from qclone.errors import (
     TargetTooSmall,
     VerificationError,
 )
-from qclone.passes.synthesize import clone_tree, doubling_schedule, recover_log
+from qclone.passes.synthesize import (
+    clone_tree,
+    doubling_schedule,
+    recover_log,
+    recover_paired,
+)
 
 if TYPE_CHECKING:
     import stim
@@ -465,9 +470,9 @@ def verify_lowering(lowering: PytketLowering, *, raise_on_failure: bool = True) 
 def compile_log_depth(
     program: Program, target: Target | str | None = None, *, verify: bool = True
 ) -> CompileResult:
-    """Compile with the log-depth syntheses (:func:`clone_tree`, :func:`recover_log`) for an
-    all-to-all target (``None``: role qubits), as :func:`qclone.compile` does for all-to-all
-    targets.
+    """Compile with the log-depth syntheses (:func:`clone_tree`, :func:`recover_log`, and
+    :func:`recover_paired` for a functional recovery) for an all-to-all target (``None``: role
+    qubits), as :func:`qclone.compile` does for all-to-all targets.
 
     Raises:
         CompilationError: the target is not all-to-all.
@@ -486,7 +491,12 @@ def compile_log_depth(
             f"compile_log_depth needs an all-to-all target (trees join arbitrary qubits); "
             f"{tgt.name} is not: use qclone.compile"
         )
-    phases = decompose(analysis, clone_strategy=clone_tree, recover_strategy=recover_log)
+    phases = decompose(
+        analysis,
+        clone_strategy=clone_tree,
+        recover_strategy=recover_log,
+        recover_functional=recover_paired,
+    )
     logical = [ph.to_phase_circuit(num_slots) for ph in phases]
     label = "log-depth: tree fan-outs (all-to-all)"
     gate = "cx" if tgt is None else tgt.two_qubit_gate

@@ -15,7 +15,7 @@ from qclone.passes.paths import long_path
 from qclone.passes.place import path_slot_order, place, place_along
 from qclone.passes.rebase import rebase
 from qclone.passes.route import route
-from qclone.passes.synthesize import Synthesis
+from qclone.passes.synthesize import Synthesis, recover_paired
 from qclone.targets import Target
 
 if TYPE_CHECKING:
@@ -221,8 +221,10 @@ def _collapsing(
 ) -> Callable[[int, int, list[int]], Synthesis | None]:
     """A functional recovery for a finished ``layout``: the keys' parities collapsed along
     their path (:func:`~qclone.passes.collapse.recover_collapse`, about ``2n`` CNOTs) when the
-    other keys form a path from beside the controls, or ``exact``'s synthesis (an exact
-    recovery is a functional one too) when that has fewer two-qubit gates."""
+    other keys form a path from beside the controls, the paired form at PROTOCOL.md's lower
+    bound (:func:`~qclone.passes.synthesize.recover_paired`) when every qubit of the recovery
+    is coupled to every other, or ``exact``'s synthesis (an exact recovery is a functional one
+    too), whichever has the fewest two-qubit gates."""
     from qclone.passes.collapse import recover_collapse
 
     adjacency: dict[int, list[int]] = {}
@@ -231,6 +233,10 @@ def _collapsing(
         if not adjacency:
             adjacency.update(_slot_adjacency(layout, tgt))
         found = [recover_collapse(s, m, others, adjacency), exact(s, m, others)]
+        roles = [s, m, *others]
+        near = {r: set(adjacency.get(r, ())) for r in roles}
+        if all(b in near[a] for i, a in enumerate(roles) for b in roles[i + 1 :]):
+            found.append(recover_paired(s, m, others))
         options = [f for f in found if f is not None]
         return min(options, key=Synthesis.two_qubit_cost) if options else None
 
@@ -1136,7 +1142,12 @@ def _best_layout(
                 )
             from qclone.passes.synthesize import recover_log
 
-            phases = decompose(analysis, clone_strategy="tree", recover_strategy=recover_log)
+            phases = decompose(
+                analysis,
+                clone_strategy="tree",
+                recover_strategy=recover_log,
+                recover_functional=recover_paired,
+            )
             layout = place([b for ph in phases for b in ph.blocks], len(analysis.wires), tgt)
         else:
             phases = decompose(analysis, clone_strategy=strategy)

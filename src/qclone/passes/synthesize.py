@@ -44,6 +44,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from qclone.circuit import Gate
+from qclone.passes.paulis import Strings, recovery_strings
 
 Chain = list[Gate]
 Block = list[Chain]
@@ -436,21 +437,39 @@ def recover_paper(s: int, m: int, others: list[int]) -> Synthesis:
 
 
 def recover_paired(s: int, m: int, others: list[int]) -> Synthesis:
-    """Functional recovery: the data lands on ``s``; key qubits are left as junk.
+    """Functional recovery (the data lands on ``s``; the keys are left as junk) in
+    ``ceil((3n - 1)/2)`` CNOTs, PROTOCOL.md's lower bound, and 2Q depth about ``log2 n``.
 
-    Key qubits are taken two at a time: one CNOT between them leaves the Bell-index Pauli as
-    X on the first and Z on the second, so each pair costs three gates instead of four.
+    It shrinks the strings ``P`` and ``Q`` of :func:`~qclone.passes.paulis.recovery_strings`
+    onto ``s`` (:mod:`qclone.passes.paulis`). Every other qubit where the two act with
+    different letters (each key, and ``m`` for even ``n``) is paired with another: one
+    controlled Pauli leaves ``P`` alone on the first and ``Q`` alone on the second. The
+    ``P`` holders are then folded into one by a binary tree, the ``Q`` holders likewise (one
+    CNOT a qubit), ``m`` (for odd ``n``, where ``P`` and ``Q`` agree on it) and the two roots into
+    ``s``, and one-qubit gates on ``s`` fix the letters and signs.
     """
+    n = len(others) + 1
+    p, q, sign_p, sign_q = recovery_strings(n)
+    st = Strings([s, m, *others], p, q, sign_p, sign_q)
+
+    def run(moves: list[tuple[int, int, tuple[int, int]]]) -> None:
+        for i, j, want in moves:
+            if not st.move(i, j, want):  # pragma: no cover - the shapes always allow it
+                raise AssertionError(f"no controlled Pauli gives {want}")
+
+    mixed = [i for i in range(1, n + 1) if st.shape(i) == 4]
+    same = [i for i in range(1, n + 1) if st.shape(i) == 3]
+    holders = [mixed[::2], mixed[1::2]]
+    run([(a, b, (1, 2)) for a, b in zip(*holders, strict=True)])
+    while any(len(h) > 1 for h in holders):
+        for k, group in enumerate(holders):
+            run([(b, a, (0, k + 1)) for a, b in zip(group[::2], group[1::2], strict=False)])
+            holders[k] = group[::2]
+    run([(i, 0, (0, 4)) for i in [*same, *holders[0], *holders[1]]])
+    if not st.finish(0):  # pragma: no cover - every other qubit has been cleared
+        raise AssertionError("the strings did not end on s")
     out = Synthesis()
-    out.seq(("cx", s, m), ("h", s))
-    chains: list[list[tuple[str, int] | tuple[str, int, int]]] = []
-    for i in range(0, len(others) - 1, 2):
-        t1, t2 = others[i], others[i + 1]
-        chains.append([("cx", t1, t2), ("cx", m, t1), ("cz", s, t2)])
-    if len(others) % 2:
-        chains.append([("cz", s, others[-1]), ("cx", m, others[-1])])
-    out.block(chains)
-    out.seq(("s", s), ("s", m), ("cz", s, m), ("h", s), ("cx", s, m))
+    out.seq(*st.tidy(s))
     return out
 
 

@@ -243,3 +243,21 @@ def test_tidy_keeps_what_the_strings_become() -> None:
         for k in (0, 1):
             string = stim.PauliString("".join(start[q][k] for q in range(size)).replace("I", "_"))
             assert string.after(_stim(kept)) == string.after(_stim(gates)), (gates, start)
+
+
+def test_tidy_keeps_every_gate_outside_the_recovery() -> None:
+    """A qubit ``tidy`` is not told about (another clone between keys) is never junk."""
+    gates: list[tuple[str, int] | tuple[str, int, int]] = [
+        ("h", 2), ("cx", 0, 2), ("s", 2), ("cx", 2, 1), ("h", 2), ("z", 2),
+    ]  # fmt: skip
+    assert paulis.tidy(gates, 0, {0: ("X", "Z"), 1: ("I", "I")}) == gates
+
+
+@pytest.mark.parametrize("n", [4, 9, 10, 20])
+def test_functional_recovery_on_a_grid_ladder_collapses_its_row_of_keys(n: int) -> None:
+    """The serpentine ladder of a grid keeps its keys in a row while they fit one strip: the
+    functional recovery collapses them (``2n``) instead of running the exact tree (``4n``)."""
+    program = single_clone(n, recover=1, mode="functional")
+    r = qclone.compile(program, "grid:13x13", clone_strategy="ladder")
+    assert all(v.ok for v in verify(r))
+    assert r.phases[1].circuit.two_qubit_count() <= 2 * n

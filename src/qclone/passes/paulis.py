@@ -190,21 +190,23 @@ _UNDO = {"h": "h", "s": "sdg", "sdg": "s", "x": "x", "z": "z"}
 def tidy(
     gates: Sequence[LocalGate], keep: int, strings: Mapping[int, tuple[str, str]]
 ) -> list[LocalGate]:
-    """``gates`` without what cannot matter to a functional recovery that lands on ``keep``,
-    given the letters ``strings[qubit] = (P, Q)`` the two strings start with: a one-qubit gate
-    on another qubit that leaves its letters of both strings as they are, signs included (it
-    only turns junk), and a one-qubit gate next to its inverse on the same qubit."""
+    """``gates`` (CZ, CX and one-qubit gates) without what cannot matter to a functional
+    recovery that lands on ``keep``, given the letters ``strings[qubit] = (P, Q)`` the two
+    strings start with: a one-qubit gate on another qubit of ``strings`` that leaves its
+    letters of both strings as they are, signs included (it only turns junk), and a one-qubit
+    gate next to its inverse on the same qubit. Gates on qubits outside ``strings`` are kept."""
     letters = {q: list(pq) for q, pq in strings.items()}
     kept: list[LocalGate] = []
     for g in gates:
         if len(g) == 3:
             a, b = letters.setdefault(g[1], ["I", "I"]), letters.setdefault(g[2], ["I", "I"])
-            for k in (0, 1):  # a CZ is C(Z, Z); signs do not matter to what is kept
-                a[k], b[k], _ = conjugate(a[k], b[k], "Z", "Z")
+            for k in (0, 1):  # CZ is C(Z, Z), CX is C(Z, X); signs do not matter here
+                a[k], b[k], _ = conjugate(a[k], b[k], "Z", "X" if g[0] == "cx" else "Z")
         else:
             now = letters.setdefault(g[1], ["I", "I"])
             after = [_ONE_QUBIT[g[0]][x] if x != "I" else ("I", 1) for x in now]
-            if g[1] != keep and all(new == (old, 1) for new, old in zip(after, now, strict=True)):
+            junk = g[1] != keep and g[1] in strings  # any other qubit must end as it was
+            if junk and all(new == (old, 1) for new, old in zip(after, now, strict=True)):
                 continue
             letters[g[1]] = [x for x, _ in after]
         kept.append(g)
@@ -258,9 +260,10 @@ def recovery_strings(n: int) -> tuple[str, str, int, int]:
 def fewest_steps(
     shapes: Sequence[int], edges: Iterable[tuple[int, int]], target: int
 ) -> list[tuple[int, int, tuple[int, int]]] | None:
-    """The fewest steps (breadth-first over shapes) that clear every position but ``target``,
-    each step ``(i, j, shapes left on i and j)`` between coupled positions; None if there are
-    none. Exponential in ``len(shapes)``: for a handful of qubits."""
+    """The fewest steps (breadth-first over shapes) that clear every position but ``target``
+    and leave the two strings anticommuting there (shape 4), each step ``(i, j, shapes left on
+    i and j)`` between coupled positions; None if there are none. Exponential in
+    ``len(shapes)``: for a handful of qubits."""
     table = steps()
     pairs = [(i, j) for a, b in edges for i, j in ((a, b), (b, a))]
     start = tuple(shapes)

@@ -115,7 +115,15 @@ def _ladder(analysis: Analysis, tgt: Target) -> tuple[list[LogicalPhase], list[i
     def recover(s_: int, m_: int, others: list[int]) -> Synthesis:
         return recover_tree(s_, m_, others, key_edges, key_bridges)
 
-    return decompose(analysis, clone_strategy=synth, recover_strategy=recover), layout
+    return (
+        decompose(
+            analysis,
+            clone_strategy=synth,
+            recover_strategy=recover,
+            recover_functional=_collapsing(layout, tgt, recover),
+        ),
+        layout,
+    )
 
 
 def path_windows(path: list[int], need: int, limit: int = 16) -> list[list[int]]:

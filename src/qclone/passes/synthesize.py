@@ -30,7 +30,9 @@ recover exact     ``walk`` (paths)        ``10n - 13`` nearest-neighbour, contro
 recover exact     ``roam`` (any layout)   ``4n`` plus 6 per slot the controls pass; no SWAP
                                           beyond those (:func:`recover_roam`)
 recover exact     tree (grids)            about ``4n`` plus bridges, no SWAP
-recover function  ``paired``              ``3 floor((n-1)/2) + 2 ((n-1) mod 2) + 3``
+recover function  ``paired``              ``ceil((3n - 1)/2)``, the lower bound, log depth
+recover function  collapse (key paths)    ``2n`` (``2n - 1`` for odd n when the keys start
+                                          beside ``s``): :mod:`qclone.passes.collapse`
 ================  ======================  ==================================================
 
 The ``teleport`` clone prepares the isometry (Bell pairs and U_enc) directly: the data is

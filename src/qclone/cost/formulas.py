@@ -251,7 +251,8 @@ _functional = sympy.Rational(3, 2) * n - _odd / 2
 #:   recovery (both modes) is ``10n - 13``.
 #: * ``ladder`` with one strip (a grid with at least n + 1 columns): the teleport clone whose
 #:   fan-outs follow the strip's rows, ``3n + (n mod 2)``; the tree recovery over the key row,
-#:   a path rooted at its end N_1: ``4(n - 1) - 1 + 5 = 4n`` (both modes).
+#:   a path rooted at its end N_1: ``4(n - 1) - 1 + 5 = 4n``; the functional one collapses
+#:   that row of keys (:mod:`qclone.passes.collapse`): ``2n``.
 TWO_QUBIT_ANALYTIC: dict[tuple[str, str], sympy.Expr] = {
     ("teleport", "clone"): 3 * n + _odd,
     ("teleport", "exact"): 3 * n + _odd + RECOVER_FORMULAS["exact"],
@@ -273,7 +274,7 @@ TWO_QUBIT_ANALYTIC: dict[tuple[str, str], sympy.Expr] = {
     ("path-all-to-all", "functional"): 5 * n - 2 + _odd + _functional,
     ("ladder-strip", "clone"): 3 * n + _odd,
     ("ladder-strip", "exact"): 7 * n + _odd,
-    ("ladder-strip", "functional"): 7 * n + _odd,
+    ("ladder-strip", "functional"): 5 * n + _odd,
 }
 
 

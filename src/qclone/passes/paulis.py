@@ -37,7 +37,7 @@ LocalGate = tuple[str, int] | tuple[str, int, int]
 PAULIS = "XYZ"
 # gates (time order) taking a Pauli to Z by conjugation, and to X
 TO_Z = {"Z": (), "X": ("h",), "Y": ("sdg", "h")}
-_INVERSE = {"h": "h", "s": "sdg", "sdg": "s"}
+_UNDO = {"h": "h", "s": "sdg", "sdg": "s", "x": "x", "z": "z"}  # each gate's inverse
 # the nine controlled Paulis, the fewest one-qubit gates around the CZ first
 _BY_DRESSING = sorted(
     ((c, t) for c in PAULIS for t in PAULIS), key=lambda ct: len(TO_Z[ct[0]]) + len(TO_Z[ct[1]])
@@ -101,8 +101,8 @@ def controlled(c: int, t: int, ctl: str, tgt: str) -> list[LocalGate]:
     """``C(ctl, tgt)`` on qubits ``c`` (control Pauli ``ctl``) and ``t``: one CZ, with the
     one-qubit gates that take ``ctl`` and ``tgt`` to ``Z`` around it (``C(Z, Z)`` is the CZ)."""
     pre = [(g, c) for g in TO_Z[ctl]] + [(g, t) for g in TO_Z[tgt]]
-    post = [(_INVERSE[g], c) for g in reversed(TO_Z[ctl])]
-    post += [(_INVERSE[g], t) for g in reversed(TO_Z[tgt])]
+    post = [(_UNDO[g], c) for g in reversed(TO_Z[ctl])]
+    post += [(_UNDO[g], t) for g in reversed(TO_Z[tgt])]
     return [*pre, ("cz", c, t), *post]
 
 
@@ -182,9 +182,6 @@ class Strings:
         fix = local_fix(self.p[i], int(self.sign_p.real), self.q[i], int(self.sign_q.real))
         self.gates += [(g, self.qubits[i]) for g in fix]
         return True
-
-
-_UNDO = {"h": "h", "s": "sdg", "sdg": "s", "x": "x", "z": "z"}
 
 
 def tidy(

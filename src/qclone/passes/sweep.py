@@ -34,10 +34,10 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from qclone.passes.paulis import LocalGate
 from qclone.passes.synthesize import Synthesis, bell_pair, long_cx, stretched_order
 
 U, W = 1, 2  # the two bits as masks: a classical slot holds a combination (0..3)
-LocalGate = tuple[str, int] | tuple[str, int, int]
 
 
 def _cz_cx(c: int, t: int) -> list[LocalGate]:

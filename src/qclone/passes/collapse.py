@@ -81,9 +81,10 @@ def recover_collapse(
     that starts beside ``m`` or ``s`` (module docstring); ``adjacent`` is the slots' coupling.
     Both starts are tried and the one with fewer CNOTs kept. None when the keys do not form
     such a path or what is left near the controls cannot be finished over their coupling."""
-    adj = {q: set(v) for q, v in adjacent.items()}
     if not others:
         return None
+    # only the recovery's own qubits are ever looked up: copy their coupling, not the device's
+    adj = {q: set(adjacent.get(q, ())) for q in (s, m, *others)}
     p, q, sign_p, sign_q = recovery_strings(len(others) + 1)
     best: Strings | None = None
     for start in (s, m):

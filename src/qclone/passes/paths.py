@@ -8,7 +8,9 @@ with seeded random tie-breaking; the longest walk found is kept. Deterministic f
 from __future__ import annotations
 
 import itertools
+import math
 import random
+from collections.abc import Callable, Mapping, Sequence
 
 from qclone.targets import Target
 
@@ -325,3 +327,51 @@ def spread_paths(
             continue
         found[tuple(path)] = sum(heapq.nsmallest(length, others))
     return [list(p) for p, _ in sorted(found.items(), key=lambda kv: kv[1])]
+
+
+def anneal_path(
+    adjacency: Mapping[int, Sequence[int]],
+    path: list[int],
+    score: Callable[[list[int]], float],
+    *,
+    iterations: int,
+    seed: int = 7,
+    heat: float = 30.0,
+) -> tuple[float, list[int]]:
+    """A path of the same length as ``path`` with a lower ``score``, by simulated annealing.
+
+    A move works on one end of the path (either, at random): the end steps onto a coupled
+    qubit ``v``. If ``v`` is off the path, the path slides (``v`` becomes the new end and the
+    far end is dropped: reptation); if ``v`` is on it, the part after ``v`` is reversed, so the
+    end moves inside the path (a backbite). Both keep the path simple and its length fixed,
+    and together they reach every simple path of that length in a connected graph region. A
+    worse path is taken with probability ``exp(-loss / temperature)``, the temperature falling
+    linearly from ``heat`` to 0.5. Seeded, so deterministic. Returns the best score and path
+    seen (``path`` itself if nothing was better)."""
+    rng = random.Random(seed)
+    cur = list(path)
+    cur_score = score(cur)
+    best = (cur_score, list(cur))
+    if len(cur) < 2:
+        return best
+    for it in range(iterations):
+        temperature = heat * (1 - it / iterations) + 0.5
+        walk = cur[::-1] if rng.random() < 0.5 else cur
+        end = walk[-1]
+        options = adjacency[end]
+        if not options:
+            continue
+        v = options[rng.randrange(len(options))]
+        if v == walk[-2]:
+            continue
+        if v in walk:
+            i = walk.index(v)
+            moved = walk[: i + 1] + walk[i + 1 :][::-1]
+        else:
+            moved = [*walk[1:], v]
+        value = score(moved)
+        if value <= cur_score or rng.random() < math.exp((cur_score - value) / temperature):
+            cur, cur_score = moved, value
+            if value < best[0]:
+                best = (value, list(moved))
+    return best

@@ -713,6 +713,93 @@ def level_matching(rows: list[int], options: Mapping[int, list[tuple[int, int]]]
     return dict(match_row)
 
 
+#: Key routes are refined by annealing (:func:`annealed_keys`) on targets up to this size.
+_ANNEAL_QUBITS = 600
+
+
+def _has_square(tgt: Target) -> bool:
+    """Whether two qubits of ``tgt`` share two neighbours (a 4-cycle, as in square lattices).
+
+    Key routes are annealed only on targets without: there, as on heavy-hex, half the qubits
+    of any path have no free neighbour and the clones' distance from their keys is what the
+    route decides. On square lattices a snake already puts clones beside keys, and the twists
+    an annealed route takes give the recovery's walk chords that cost it more than the clone
+    saves (google:willow at n = 48: clone 30 fewer, recovery 43 more)."""
+    seen: set[tuple[int, int]] = set()
+    for q in tgt.graph.nodes:
+        near = sorted(tgt.neighbors(q))
+        for i, u in enumerate(near):
+            for v in near[i + 1 :]:
+                if (u, v) in seen:
+                    return True
+                seen.add((u, v))
+    return False
+
+
+def bell_total(tgt: Target, n: int) -> Callable[[list[int]], float]:
+    """The score of a route of ``n`` keys for the key-path layout: the least total ``2d - 1``
+    over an assignment of the other qubits as clones (``d``: distance to the clone's key), by
+    the Hungarian method on the target's distance matrix (computed once per target). It is
+    what the clone spends on its Bell pairs if every pair's path were free; a floor that ranks
+    routes."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    cache: dict[str, Any] = tgt._derived
+    if "distances" not in cache:
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import shortest_path
+
+        nodes = sorted(tgt.graph.nodes)
+        col = {q: c for c, q in enumerate(nodes)}
+        edges = [(col[a], col[b]) for a, b in tgt.graph.edges]
+        edges += [(b, a) for a, b in edges]
+        rows_, cols_ = zip(*edges, strict=True) if edges else ((), ())
+        size = len(nodes)
+        m = csr_matrix((np.ones(len(edges)), (rows_, cols_)), shape=(size, size))
+        cache["distances"] = (col, shortest_path(m, unweighted=True))
+    col, dist = cache["distances"]
+    everyone = np.arange(len(col))
+
+    def score(keys: list[int]) -> float:
+        rows = [col[q] for q in keys]
+        free = np.setdiff1d(everyone, rows, assume_unique=True)
+        part = dist[np.ix_(rows, free)]
+        if len(free) < n:
+            return math.inf
+        cost = np.where(np.isinf(part), 10**6, 2 * part - 1)
+        r, c = linear_sum_assignment(cost)
+        return float(cost[r, c].sum())
+
+    return score
+
+
+def annealed_keys(tgt: Target, n: int, candidates: list[list[int]]) -> list[list[int]]:
+    """Better key routes for the key-path layout: the two candidates of ``n`` keys with the
+    lowest :func:`bell_total`, each improved by simulated annealing
+    (:func:`~qclone.passes.paths.anneal_path`, a fixed number of moves, seeded), so the
+    clones can sit nearer their keys (on Fez at n = 76 the Bell-pair floor falls from about
+    390 to about 350). Cached per target and route."""
+    from qclone.passes.paths import anneal_path
+
+    score = bell_total(tgt, n)
+    seen: dict[tuple[int, ...], float] = {}
+    for walk in candidates:
+        if len(walk) == n and tuple(walk[::-1]) not in seen:
+            seen[tuple(walk)] = score(walk)
+    starts = sorted(seen, key=lambda k: seen[k])[:2]
+    adjacency = {q: sorted(tgt.neighbors(q)) for q in tgt.graph.nodes}
+    cache: dict[tuple[int, ...], list[int]] = tgt._derived.setdefault("annealed_keys", {})
+    out = []
+    for k, start in enumerate(starts):
+        if start not in cache:
+            cache[start] = anneal_path(
+                adjacency, list(start), score, iterations=20_000, seed=11 + k, heat=30.0
+            )[1]
+        out.append(list(cache[start]))
+    return out
+
+
 def _keypath_floor(analysis: Analysis) -> int:
     """The fewest two-qubit gates a key-path layout can take for the program: the clone's
     sweep, ``2(n - 1)`` down the keys plus two per pair plus one at the start (fewer than the
@@ -745,10 +832,11 @@ def _keypath(
     two-qubit gates or fewer (the best so far, given by ``auto``)."""
     import networkx as nx
 
-    from qclone.ir.ops import Clone
+    from qclone.ir.ops import Clone, Recover
+    from qclone.passes.collapse import recover_collapse
     from qclone.passes.place import lead_pairs
     from qclone.passes.sweep import clone_keypath_sweep
-    from qclone.passes.synthesize import clone_keypath, stretched_order
+    from qclone.passes.synthesize import clone_keypath, recover_roam, stretched_order
     from qclone.semantics.reference import op_slots
 
     clones = [o for o in analysis.ops if isinstance(o.op, Clone)]
@@ -911,6 +999,10 @@ def _keypath(
     if tgt.num_qubits <= 2000:
         for walk in spread_paths(tgt, n)[:4]:
             ranked += [walk, walk[::-1]]
+    annealed: list[list[int]] = []
+    if tgt.num_qubits <= _ANNEAL_QUBITS and not _has_square(tgt):
+        for walk in annealed_keys(tgt, n, ranked):
+            annealed += [walk, walk[::-1]]
     order = [j, *[i for i in range(n) if i != j]]  # pair order along the keys: j first
 
     def build(
@@ -936,85 +1028,120 @@ def _keypath(
             return None
         return layout, adjacency, via
 
-    overall = []
-    tries = [(keys, psi) for keys in ranked for psi in sorted(set(graph.adj[keys[0]]) - set(keys))]
+    def search(routes: list[list[int]]) -> tuple[int, list[int], Synthesis] | None:
+        """The cheapest clone (two-qubit count, layout, synthesis) over key ``routes``."""
+        overall = []
+        tries = [
+            (keys, psi) for keys in routes for psi in sorted(set(graph.adj[keys[0]]) - set(keys))
+        ]
 
-    def _key(t: tuple[list[int], int]) -> tuple[tuple[int, ...], int]:
-        return tuple(t[0]), t[1]
+        def _key(t: tuple[list[int], int]) -> tuple[tuple[int, ...], int]:
+            return tuple(t[0]), t[1]
 
-    for keys, psi in tries:
-        whole = assign_global(keys, psi)
-        if whole is not None:
-            overall.append((whole[0], keys, psi, whole[1]))
-    # every layout tried pays at least the Hungarian total of its Bell pairs (both clones spend
-    # that or more on the pairs, the sweep 2(n - 1) more down the keys) and the recovery's
-    # walk: if that is dearer than the best layout so far, none can win
-    if (
-        bound is not None
-        and overall
-        and 2 * (n - 1) + min(o[0] for o in overall) + 4 * (n - 1) + 2 > bound
-    ):
-        return None
-    # the quick assignment ranks the candidates; its total is at least the Hungarian one, so a
-    # candidate whose Hungarian total exceeds the third-best quick total so far cannot rank in
-    # the three kept: go through them from the lowest Hungarian total and stop there
-    lowest = {(tuple(keys), psi): total for total, keys, psi, _ in overall}
-    ranked_quick: list[tuple[int, int, list[int], int]] = []
-    for pos in sorted(range(len(tries)), key=lambda p: lowest.get(_key(tries[p]), 10**9)):
-        keys, psi = tries[pos]
-        if _key(tries[pos]) not in lowest:
-            continue  # no assignment over all free qubits: none over the held ones either
-        if len(ranked_quick) >= 3 and lowest[_key(tries[pos])] > sorted(ranked_quick)[2][0]:
-            break
-        quick = assign(keys, psi, exact=False)
-        if quick is not None:
-            ranked_quick.append((quick[0], pos, keys, psi))
-    scored = [(total, keys, psi) for total, _, keys, psi in sorted(ranked_quick)]
-    overall.sort(key=lambda c: c[0])
-    best: tuple[int, list[int], Synthesis] | None = None
-
-    def consider(keys: list[int], psi: int, partner: dict[int, int]) -> list[int]:
-        """Synthesize the layout, keep it if cheapest; the pairs whose Bell pair could not
-        run over its planned path (made by detour or long_cx)."""
-        nonlocal best
-        built = build(keys, psi, partner)
-        if built is None:
-            return []
-        layout_, adjacency, via = built
-        for made in (
-            clone_keypath(a, xs, ys, j, adjacency, via),
-            clone_keypath_sweep(a, xs, ys, j, order, adjacency, via),
+        for keys, psi in tries:
+            whole = assign_global(keys, psi)
+            if whole is not None:
+                overall.append((whole[0], keys, psi, whole[1]))
+        # every layout tried pays at least the Hungarian total of its Bell pairs (both clones spend
+        # that or more on the pairs, the sweep 2(n - 1) more down the keys) and the recovery's
+        # walk: if that is dearer than the best layout so far, none can win
+        if (
+            bound is not None
+            and overall
+            and 2 * (n - 1) + min(o[0] for o in overall) + 4 * (n - 1) + 2 > bound
         ):
-            if made is not None:
-                cost = made.two_qubit_cost()
-                if best is None or cost < best[0]:
-                    best = (cost, layout_, made)
-        plan = stretched_order(a, xs, ys, adjacency, via)
-        return [i for i, detour in plan if detour is None or len(detour) > len(via[i])]
+            return None
+        # the quick assignment ranks the candidates; its total is at least the Hungarian one, so a
+        # candidate whose Hungarian total exceeds the third-best quick total so far cannot rank in
+        # the three kept: go through them from the lowest Hungarian total and stop there
+        lowest = {(tuple(keys), psi): total for total, keys, psi, _ in overall}
+        ranked_quick: list[tuple[int, int, list[int], int]] = []
+        for pos in sorted(range(len(tries)), key=lambda p: lowest.get(_key(tries[p]), 10**9)):
+            keys, psi = tries[pos]
+            if _key(tries[pos]) not in lowest:
+                continue  # no assignment over all free qubits: none over the held ones either
+            if len(ranked_quick) >= 3 and lowest[_key(tries[pos])] > sorted(ranked_quick)[2][0]:
+                break
+            quick = assign(keys, psi, exact=False)
+            if quick is not None:
+                ranked_quick.append((quick[0], pos, keys, psi))
+        scored = [(total, keys, psi) for total, _, keys, psi in sorted(ranked_quick)]
+        overall.sort(key=lambda c: c[0])
+        best: tuple[int, list[int], Synthesis] | None = None
 
-    rounds_best: int | None = None
-    for _, keys, psi in scored[:3]:  # the most promising, assigned exactly and synthesized
-        found = assign(keys, psi, exact=True)
-        if found is not None:
-            consider(keys, psi, found[1])
-            rounds_best = found[0] if rounds_best is None else min(rounds_best, found[0])
-    for whole_total, keys, psi, partner in overall[:4]:
-        if rounds_best is not None and whole_total >= rounds_best:
-            continue  # its Bell pairs cannot cost less than the rounds assignment's already do
-        # the global assignment may plan Bell pairs whose paths cross in a cycle: ban those
-        # pairs' (key, clone) choices and assign again, a few times
-        banned: set[tuple[int, int]] = set()
-        for _round in range(8):
-            crossed = consider(keys, psi, partner)
-            if not crossed:
-                break
-            banned.update((i, partner[i]) for i in crossed)
-            again = assign_global(keys, psi, frozenset(banned))
-            if again is None:
-                break
-            partner = again[1]
-    if best is None:
+        def consider(keys: list[int], psi: int, partner: dict[int, int]) -> list[int]:
+            """Synthesize the layout, keep it if cheapest; the pairs whose Bell pair could not
+            run over its planned path (made by detour or long_cx)."""
+            nonlocal best
+            built = build(keys, psi, partner)
+            if built is None:
+                return []
+            layout_, adjacency, via = built
+            for made in (
+                clone_keypath(a, xs, ys, j, adjacency, via),
+                clone_keypath_sweep(a, xs, ys, j, order, adjacency, via),
+            ):
+                if made is not None:
+                    cost = made.two_qubit_cost()
+                    if best is None or cost < best[0]:
+                        best = (cost, layout_, made)
+            plan = stretched_order(a, xs, ys, adjacency, via)
+            return [i for i, detour in plan if detour is None or len(detour) > len(via[i])]
+
+        rounds_best: int | None = None
+        for _, keys, psi in scored[:3]:  # the most promising, assigned exactly and synthesized
+            found = assign(keys, psi, exact=True)
+            if found is not None:
+                consider(keys, psi, found[1])
+                rounds_best = found[0] if rounds_best is None else min(rounds_best, found[0])
+        for whole_total, keys, psi, partner in overall[:4]:
+            if rounds_best is not None and whole_total >= rounds_best:
+                continue  # its Bell pairs cannot cost less than the rounds assignment's already do
+            # the global assignment may plan Bell pairs whose paths cross in a cycle: ban those
+            # pairs' (key, clone) choices and assign again, a few times
+            banned: set[tuple[int, int]] = set()
+            for _round in range(8):
+                crossed = consider(keys, psi, partner)
+                if not crossed:
+                    break
+                banned.update((i, partner[i]) for i in crossed)
+                again = assign_global(keys, psi, frozenset(banned))
+                if again is None:
+                    break
+                partner = again[1]
+        return best
+
+    recovers = [
+        o.op
+        for o in analysis.ops
+        if isinstance(o.op, Recover) and o.op.module == info.op.module and o.op.copy == j + 1
+    ]
+
+    def recovery_cost(adjacency: Mapping[int, list[int]], made: Synthesis) -> int:
+        """What the program's first recovery (of pair ``j``) costs on a layout's coupling
+        after the clone ``made`` (which may move the clone's slot): the roaming walk, or for
+        a functional recovery the collapse where cheaper (0 if there is none). Layouts are
+        compared on the clone plus this, as the walk's route depends on how the keys sit,
+        not only on their order."""
+        if not recovers:
+            return 0
+        s_ = made.moves.get(xs[j], xs[j]) if made.moves else xs[j]
+        others = [ys[i] for i in range(n) if i != j]
+        found = [recover_roam(s_, ys[j], others, adjacency)]
+        if recovers[0].mode == "functional":
+            found.append(recover_collapse(s_, ys[j], others, adjacency))
+        costs = [f.two_qubit_cost() for f in found if f is not None]
+        return min(costs) if costs else 10**6
+
+    finals = [found for found in (search(ranked), search(annealed)) if found is not None]
+    if not finals:
         return None
+    # the annealed routes twist more: on lattices with short cycles the recovery's walk over
+    # them can cost more than the clone saves, so the two searches are compared whole
+    best = min(
+        finals,
+        key=lambda f: f[0] + recovery_cost(_slot_adjacency(f[1], tgt), f[2]) * (len(finals) > 1),
+    )
     _, layout, syn = best
 
     def clone(a_: int, xs_: list[int], ys_: list[int]) -> Synthesis:

@@ -778,8 +778,7 @@ def annealed_keys(tgt: Target, n: int, candidates: list[list[int]]) -> list[list
     """Better key routes for the key-path layout: the two candidates of ``n`` keys with the
     lowest :func:`bell_total`, each improved by simulated annealing
     (:func:`~qclone.passes.paths.anneal_path`, a fixed number of moves, seeded), so the
-    clones can sit nearer their keys (on Fez at n = 76 the Bell-pair floor falls from about
-    390 to about 350). Cached per target and route."""
+    clones can sit nearer their keys. Cached per target, route and seed."""
     from qclone.passes.paths import anneal_path
 
     score = bell_total(tgt, n)
@@ -789,14 +788,15 @@ def annealed_keys(tgt: Target, n: int, candidates: list[list[int]]) -> list[list
             seen[tuple(walk)] = score(walk)
     starts = sorted(seen, key=lambda k: seen[k])[:2]
     adjacency = {q: sorted(tgt.neighbors(q)) for q in tgt.graph.nodes}
-    cache: dict[tuple[int, ...], list[int]] = tgt._derived.setdefault("annealed_keys", {})
+    cache: dict[tuple[tuple[int, ...], int], list[int]]
+    cache = tgt._derived.setdefault("annealed_keys", {})
     out = []
     for k, start in enumerate(starts):
-        if start not in cache:
-            cache[start] = anneal_path(
+        if (start, k) not in cache:
+            cache[start, k] = anneal_path(
                 adjacency, list(start), score, iterations=20_000, seed=11 + k, heat=30.0
             )[1]
-        out.append(list(cache[start]))
+        out.append(list(cache[start, k]))
     return out
 
 
@@ -828,8 +828,11 @@ def _keypath(
     method: fewer qubits between in total, but paths may cross in a cycle, so the pairs that
     lose their planned path are banned and the assignment redone a few times). The window of
     the path, the data's qubit and the assignment are the cheapest synthesized of a few tried.
-    One clone per program; None when nothing fits, or when no layout could cost ``bound``
-    two-qubit gates or fewer (the best so far, given by ``auto``)."""
+    On lattices without 4-cycles (heavy-hex) the two best routes are also refined by
+    annealing (:func:`annealed_keys`) and searched the same way; the best layouts of both
+    searches are compared on the clone plus the first recovery. One clone per program; None
+    when nothing fits, or when no layout could cost ``bound`` two-qubit gates or fewer (the
+    best so far, given by ``auto``)."""
     import networkx as nx
 
     from qclone.ir.ops import Clone, Recover

@@ -684,7 +684,11 @@ def _roam_core(
     todo = set(others)
     flips = 0  # keys met by m first
     plan = list(plan)
+    stalled = 0  # rounds in a row that met no key: the contents moved off the planned slot
     while todo:
+        if stalled > len(adj):
+            return None  # the walk cycles without meeting the keys left
+        left = len(todo)
         ps, pm = where["s"], where["m"]
         while plan and plan[0] not in todo:
             plan.pop(0)
@@ -728,6 +732,7 @@ def _roam_core(
                 out.seq(("swap", f, x), ("swap", r, f))
             content[r], content[f], content[x] = c, content[r], content[f]
             where[lead], where[trail] = x, f
+        stalled = 0 if len(todo) < left else stalled + 1
     return out, flips, content, (where["s"], where["m"])
 
 

@@ -739,35 +739,20 @@ def _has_square(tgt: Target) -> bool:
 def bell_total(tgt: Target, n: int) -> Callable[[list[int]], float]:
     """The score of a route of ``n`` keys for the key-path layout: the least total ``2d - 1``
     over an assignment of the other qubits as clones (``d``: distance to the clone's key), by
-    the Hungarian method on the target's distance matrix (computed once per target). It is
-    what the clone spends on its Bell pairs if every pair's path were free; a floor that ranks
-    routes."""
+    the Hungarian method on the target's cached distance rows (:meth:`Target.distance_row`).
+    It is what the clone spends on its Bell pairs if every pair's path were free; a floor
+    that ranks routes."""
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
-    cache: dict[str, Any] = tgt._derived
-    if "distances" not in cache:
-        from scipy.sparse import csr_matrix
-        from scipy.sparse.csgraph import shortest_path
-
-        nodes = sorted(tgt.graph.nodes)
-        col = {q: c for c, q in enumerate(nodes)}
-        edges = [(col[a], col[b]) for a, b in tgt.graph.edges]
-        edges += [(b, a) for a, b in edges]
-        rows_, cols_ = zip(*edges, strict=True) if edges else ((), ())
-        size = len(nodes)
-        m = csr_matrix((np.ones(len(edges)), (rows_, cols_)), shape=(size, size))
-        cache["distances"] = (col, shortest_path(m, unweighted=True))
-    col, dist = cache["distances"]
-    everyone = np.arange(len(col))
+    everyone = np.arange(tgt.num_qubits)
 
     def score(keys: list[int]) -> float:
-        rows = [col[q] for q in keys]
-        free = np.setdiff1d(everyone, rows, assume_unique=True)
-        part = dist[np.ix_(rows, free)]
+        free = np.setdiff1d(everyone, keys)
         if len(free) < n:
             return math.inf
-        cost = np.where(np.isinf(part), 10**6, 2 * part - 1)
+        part = np.stack([tgt.distance_row(q) for q in keys])[:, free]
+        cost = np.where(part < 0, 10**6, 2 * part - 1)
         r, c = linear_sum_assignment(cost)
         return float(cost[r, c].sum())
 

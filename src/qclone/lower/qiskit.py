@@ -115,17 +115,28 @@ def neutral_to_qiskit(circuits: Sequence[Circuit], num_qubits: int) -> QuantumCi
 
 
 def translate(circuit: QuantumCircuit, basis: Sequence[str] = BASIS_GATES) -> QuantumCircuit:
-    """Qiskit's ``BasisTranslator`` then ``Optimize1qGatesDecomposition`` onto ``basis``.
+    """Qiskit's ``BasisTranslator``, ``Optimize1qGatesDecomposition``, ``CommutativeCancellation``
+    and ``Optimize1qGatesDecomposition`` again, onto ``basis``.
 
-    No layout, routing or barrier removal: qubits stay in place, phases stay apart.
+    The commutation pass merges ``rz`` turns across the ``cz`` gates they commute with (each
+    CNOT leaves some on both sides of its ``cz``), which shortens the circuit without
+    touching the two-qubit gates (``benchmarks/bench_ibm.py`` reports the depth). No layout,
+    routing or barrier removal: qubits stay in place, phases stay apart (a barrier blocks
+    the commutation).
     """
     from qiskit.circuit.equivalence_library import SessionEquivalenceLibrary
     from qiskit.transpiler import PassManager
-    from qiskit.transpiler.passes import BasisTranslator, Optimize1qGatesDecomposition
+    from qiskit.transpiler.passes import (
+        BasisTranslator,
+        CommutativeCancellation,
+        Optimize1qGatesDecomposition,
+    )
 
     pm = PassManager(
         [
             BasisTranslator(SessionEquivalenceLibrary, list(basis)),
+            Optimize1qGatesDecomposition(basis=list(basis)),
+            CommutativeCancellation(basis_gates=list(basis)),
             Optimize1qGatesDecomposition(basis=list(basis)),
         ]
     )

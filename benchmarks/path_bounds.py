@@ -227,7 +227,8 @@ def recover_table(quick: bool) -> None:
 _PAULIS = ((1, 0), (1, 1), (0, 1))  # X, Y, Z as (x, z) bits
 
 
-def _rank(vectors: list[int]) -> int:
+def _pivots(vectors: list[int]) -> dict[int, int]:
+    """Row echelon form over GF(2): leading bit -> row."""
     pivots: dict[int, int] = {}
     for v in vectors:
         while v:
@@ -236,18 +237,15 @@ def _rank(vectors: list[int]) -> int:
                 pivots[top] = v
                 break
             v ^= pivots[top]
-    return len(pivots)
+    return pivots
+
+
+def _rank(vectors: list[int]) -> int:
+    return len(_pivots(vectors))
 
 
 def _canonical(rows: list[int]) -> tuple[int, ...]:
-    pivots: dict[int, int] = {}
-    for v in rows:
-        while v:
-            top = v.bit_length() - 1
-            if top not in pivots:
-                pivots[top] = v
-                break
-            v ^= pivots[top]
+    pivots = _pivots(rows)
     for top in sorted(pivots):
         for other in pivots:
             if other != top and (pivots[other] >> top) & 1:

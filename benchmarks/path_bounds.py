@@ -365,13 +365,26 @@ def _clone_state(n: int, a: int, s: list[int], k: list[int], ref: int) -> Any:
     return build
 
 
+def _comb_edges(a: int, s: list[int], k: list[int]) -> list[tuple[int, int]]:
+    """A - N1 - N2 - ... with every S_i beside its N_i."""
+    edges = [(a, k[0])] + [(k[i], k[i + 1]) for i in range(len(k) - 1)]
+    return edges + [(k[i], s[i]) for i in range(len(k))]
+
+
+def _recover_edges(s: int, m: int, others: list[int], shape: str) -> list[tuple[int, int]]:
+    """``row``: s - m - k1 - ...; otherwise m between two rows of keys, s beside m."""
+    if shape == "row":
+        return list(itertools.pairwise([s, m, *others]))
+    half = len(others) // 2
+    return [*itertools.pairwise([*others[:half], m, *others[half:]]), (m, s)]
+
+
 def clone_clifford(n: int, shape: str, slack: int) -> tuple[int, int | None]:
     """Fewest steps for the clone on a ``comb`` or a ``line`` of pairs, the data starting on
     the source's slot or on S1's (the cheaper)."""
     a, s, k, ref = 0, [1 + 2 * i for i in range(n)], [2 + 2 * i for i in range(n)], 2 * n + 1
-    if shape == "comb":  # A - N1 - N2 - ... with every S_i beside its N_i
-        edges = [(a, k[0])] + [(k[i], k[i + 1]) for i in range(n - 1)]
-        edges += [(k[i], s[i]) for i in range(n)]
+    if shape == "comb":
+        edges = _comb_edges(a, s, k)
     else:  # A - S1 - N1 - S2 - N2 - ...
         order = [a] + [q for i in range(n) for q in (s[i], k[i])]
         edges = list(itertools.pairwise(order))
@@ -391,13 +404,7 @@ def recover_clifford(keys: int, shape: str, slack: int) -> tuple[int, int | None
     s, m, others = 0, 1, list(range(2, keys + 2))
     num = keys + 2
     ref = {q: q + num for q in range(num)}
-    if shape == "row":
-        order = [s, m, *others]
-        edges = list(itertools.pairwise(order))
-    else:
-        half = keys // 2
-        order = [*others[:half], m, *others[half:]]
-        edges = [*itertools.pairwise(order), (m, s)]
+    edges = _recover_edges(s, m, others, shape)
 
     def build(sim: Any) -> None:
         for q, r in ref.items():
@@ -437,8 +444,7 @@ def clifford_tables(quick: bool) -> None:
         bound_c, comb = clone_clifford(n, "comb", 4)
         bound_l, line_ = clone_clifford(n, "line", 2)
         s, k = [1 + 2 * i for i in range(n)], [2 + 2 * i for i in range(n)]
-        edges = [(0, k[0])] + [(k[i], k[i + 1]) for i in range(n - 1)]
-        edges += [(k[i], s[i]) for i in range(n)]
+        edges = _comb_edges(0, s, k)
         swept = clone_keypath_sweep(0, s, k, 0, list(range(n)), adjacency(edges))
         ours = "-" if swept is None else swept.two_qubit_cost()
         print(f"| {n} | {bound_c} / {comb} / {ours} | {bound_l} / {line_} |")
@@ -454,13 +460,7 @@ def clifford_tables(quick: bool) -> None:
                 continue
             bound, fewest = recover_clifford(keys, shape, 6)
             others = list(range(2, keys + 2))
-            if shape == "row":
-                order = [0, 1, *others]
-                edges = list(itertools.pairwise(order))
-            else:
-                order = [*others[: keys // 2], 1, *others[keys // 2 :]]
-                edges = [*itertools.pairwise(order), (1, 0)]
-            walk = recover_roam(0, 1, others, adjacency(edges))
+            walk = recover_roam(0, 1, others, adjacency(_recover_edges(0, 1, others, shape)))
             cells.append(f"{bound} / {fewest} / {'-' if walk is None else walk.two_qubit_cost()}")
         print(f"| {keys} | " + " | ".join(cells) + " |")
 
